@@ -1,0 +1,34 @@
+use std::io;
+
+use imaged_core::ErrorKind;
+
+/// Failures while reading or writing tar streams.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("the input is empty: expected a tar archive (plain, gzip or zstd)")]
+    Empty,
+    #[error("unsupported compression {0}: send a plain, gzip or zstd tar")]
+    UnsupportedCompression(&'static str),
+    #[error("the input is not a valid tar archive: {0}")]
+    NotTar(#[source] io::Error),
+    #[error("the compressed input is corrupt or truncated: {0}")]
+    Corrupt(#[source] io::Error),
+    #[error("unsafe tar entry {entry:?}: {reason}")]
+    UnsafeEntry { entry: String, reason: &'static str },
+    #[error("failed to store the layer: {0}")]
+    Write(#[source] io::Error),
+}
+
+impl ArchiveError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Empty
+            | Self::UnsupportedCompression(_)
+            | Self::NotTar(_)
+            | Self::Corrupt(_)
+            | Self::UnsafeEntry { .. } => ErrorKind::InvalidArgument,
+            Self::Write(e) if e.raw_os_error() == Some(28) => ErrorKind::ResourceExhausted,
+            Self::Write(_) => ErrorKind::Internal,
+        }
+    }
+}
