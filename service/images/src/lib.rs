@@ -1,1 +1,110 @@
-pub fn x(){}
+//! The imaged engine: every image operation, over the blob store and the index.
+//!
+//! All methods are async and move blocking work (sled, files, hashing, compression) to blocking threads.
+//! GC safety: creating an image (commit blobs, then one index transaction) holds `gc` for reading; deleting
+//! blobs whose count reached zero holds it for writing and re-checks the count and the leases first. So a
+//! blob is never deleted between an operation committing it and the index referencing it.
+
+mod changes;
+mod check;
+mod config;
+mod error;
+mod filters;
+mod import;
+mod inspect;
+mod list;
+mod remove;
+mod resolve;
+mod tag;
+mod usage;
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, RwLock},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+pub use changes::{Change, parse_change};
+pub use check::CheckReport;
+pub use config::{ContainerConfigDoc, HealthcheckDoc, HistoryDoc, ImageConfigDoc};
+pub use error::EngineError;
+use imaged_core::Platform;
+use imaged_index::Index;
+pub use imaged_index::{ImageRecord, LayerRecord};
+use imaged_store::BlobStore;
+pub use import::{ChunkReader, ImportOptions, ImportOutcome, ImportSource};
+pub use inspect::{HistoryRow, ImageDetails};
+pub use list::{ImageSummary, ListOptions};
+pub use remove::{DeleteItem, RemoveOptions, RemoveOutcome};
+pub use usage::{DiskUsage, ImageUsage};
+
+/// The engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    root: PathBuf,
+    store: BlobStore,
+    index: Index,
+    gc: RwLock<()>,
+    platform: Platform,
+}
+
+pub(crate) fn now_nanos() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+/// Runs blocking work on the blocking pool.
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, EngineError>
+where
+    F: FnOnce() -> Result<T, EngineError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| EngineError::Task(e.to_string()))?
+}
+
+impl Engine {
+    /// Opens the engine on `root` (creating `blobs/`, `ingest/`, `index/`, `tmp/`). Ingests of local
+    /// operations that cannot resume (imports) and leases of a previous run are dropped.
+    pub fn open(root: &Path) -> Result<Self, EngineError> {
+        std::fs::create_dir_all(root).map_err(|e| EngineError::Io { path: root.to_owned(), source: e })?;
+        let store = BlobStore::open(root)?;
+        let index = Index::open(&root.join("index"))?;
+        for ingest in store.list_ingests()? {
+            if !ingest.reference.starts_with("pull-") {
+                store.abort(&ingest.reference)?;
+            }
+        }
+        for lease in index.leases()? {
+            index.delete_lease(&lease.id)?;
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                root: root.to_owned(),
+                store,
+                index,
+                gc: RwLock::new(()),
+                platform: Platform::current(),
+            }),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    pub fn store(&self) -> &BlobStore {
+        &self.inner.store
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.inner.index
+    }
+
+    /// The platform images are made for by default.
+    pub fn platform(&self) -> &Platform {
+        &self.inner.platform
+    }
+}

@@ -1,0 +1,112 @@
+use std::{io, path::PathBuf};
+
+use imaged_archive::ArchiveError;
+use imaged_core::{ErrorKind, NamespaceError, PlatformError, ReferenceError};
+use imaged_index::IndexError;
+use imaged_store::StoreError;
+
+/// Failures of engine operations. Each variant says which object and why.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("invalid reference format {input:?}: {source}")]
+    Reference {
+        input: String,
+        #[source]
+        source: ReferenceError,
+    },
+    #[error(transparent)]
+    Namespace(#[from] NamespaceError),
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error("No such image: {0}")]
+    ImageNotFound(String),
+    #[error("ambiguous image id prefix {prefix:?}: it matches {count} images, give more characters")]
+    AmbiguousId { prefix: String, count: usize },
+    #[error("refusing to create a tag with a digest reference: {0}")]
+    TagWithDigest(String),
+    #[error("conflict: unable to delete {id} (must be forced) - image is referenced in multiple repositories")]
+    MultipleRepositories { id: String },
+    #[error("conflict: unable to delete {id} (cannot be forced) - image has dependent child images")]
+    HasChildren { id: String },
+    #[error("conflict: unable to delete {id} (must be forced) - image is being used by container {container}")]
+    UsedByContainer { id: String, container: String },
+    #[error("invalid filter {0:?}: {1}")]
+    InvalidFilter(String, String),
+    #[error("invalid change {change:?}: {reason}")]
+    InvalidChange { change: String, reason: String },
+    #[error("the import stream was interrupted by the client")]
+    Cancelled,
+    #[error("stored image config {digest} is unreadable: {reason}")]
+    BadConfig { digest: String, reason: String },
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("internal task failed: {0}")]
+    Task(String),
+}
+
+impl EngineError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Store(e) => e.kind(),
+            Self::Index(e) => e.kind(),
+            Self::Archive(e) => e.kind(),
+            Self::Reference { .. }
+            | Self::Namespace(_)
+            | Self::Platform(_)
+            | Self::AmbiguousId { .. }
+            | Self::TagWithDigest(_)
+            | Self::InvalidFilter(..)
+            | Self::InvalidChange { .. } => ErrorKind::InvalidArgument,
+            Self::ImageNotFound(_) => ErrorKind::NotFound,
+            Self::MultipleRepositories { .. } | Self::HasChildren { .. } | Self::UsedByContainer { .. } => {
+                ErrorKind::FailedPrecondition
+            }
+            Self::Cancelled => ErrorKind::Cancelled,
+            Self::Io { source, .. } if source.raw_os_error() == Some(28) => ErrorKind::ResourceExhausted,
+            Self::BadConfig { .. } | Self::Io { .. } | Self::Task(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable reason for `google.rpc.ErrorInfo`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Store(StoreError::NotFound(_)) => "BLOB_NOT_FOUND",
+            Self::Store(StoreError::DigestMismatch { .. } | StoreError::SizeMismatch { .. }) => "DIGEST_MISMATCH",
+            Self::Store(StoreError::DiskFull { .. }) => "DISK_FULL",
+            Self::Store(_) => "STORE_ERROR",
+            Self::Index(_) => "INDEX_ERROR",
+            Self::Archive(ArchiveError::UnsafeEntry { .. }) => "UNSAFE_TAR_ENTRY",
+            Self::Archive(ArchiveError::Write(_)) => "WRITE_FAILED",
+            Self::Archive(_) => "INVALID_ARCHIVE",
+            Self::Reference { .. } => "INVALID_REFERENCE",
+            Self::Namespace(_) => "INVALID_NAMESPACE",
+            Self::Platform(_) => "INVALID_PLATFORM",
+            Self::ImageNotFound(_) => "IMAGE_NOT_FOUND",
+            Self::AmbiguousId { .. } => "AMBIGUOUS_ID",
+            Self::TagWithDigest(_) => "TAG_WITH_DIGEST",
+            Self::MultipleRepositories { .. } => "IMAGE_REFERENCED_BY_MULTIPLE_REPOSITORIES",
+            Self::HasChildren { .. } => "IMAGE_HAS_CHILDREN",
+            Self::UsedByContainer { .. } => "IMAGE_IN_USE",
+            Self::InvalidFilter(..) => "INVALID_FILTER",
+            Self::InvalidChange { .. } => "INVALID_CHANGE",
+            Self::Cancelled => "CANCELLED",
+            Self::BadConfig { .. } => "BAD_CONFIG",
+            Self::Io { .. } => "IO_ERROR",
+            Self::Task(_) => "INTERNAL",
+        }
+    }
+
+    pub(crate) fn reference(input: &str, source: ReferenceError) -> Self {
+        Self::Reference { input: input.to_owned(), source }
+    }
+}

@@ -1,0 +1,98 @@
+use imaged_core::{Digest, Namespace};
+use imaged_index::ImageRecord;
+
+use crate::{Engine, EngineError, ImageConfigDoc, blocking, config::parse_time};
+
+/// Everything Inspect shows: the index record and the parsed config.
+#[derive(Debug, Clone)]
+pub struct ImageDetails {
+    pub record: ImageRecord,
+    pub config: ImageConfigDoc,
+}
+
+/// One row of `docker history`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// The image whose top this entry is, when it is known locally.
+    pub id: Option<Digest>,
+    pub created: i64,
+    pub created_by: String,
+    pub size: u64,
+    pub comment: String,
+    pub empty_layer: bool,
+    pub tags: Vec<String>,
+    pub author: String,
+}
+
+impl Engine {
+    pub async fn inspect(&self, ns: &Namespace, image: &str) -> Result<ImageDetails, EngineError> {
+        let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
+        blocking(move || {
+            let record = this.resolve_blocking(&ns, &image)?.record;
+            let config = this.config_blocking(&record.id)?;
+            Ok(ImageDetails { record, config })
+        })
+        .await
+    }
+
+    /// History rows, newest first. Rows that are the top of a local parent image carry its id and tags.
+    pub async fn history(&self, ns: &Namespace, image: &str) -> Result<Vec<HistoryRow>, EngineError> {
+        let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
+        blocking(move || this.history_blocking(&ns, &image)).await
+    }
+
+    fn history_blocking(&self, ns: &Namespace, image: &str) -> Result<Vec<HistoryRow>, EngineError> {
+        let record = self.resolve_blocking(ns, image)?.record;
+        let config = self.config_blocking(&record.id)?;
+        let mut rows: Vec<HistoryRow> = Vec::new();
+        let mut layers = record.layers.iter();
+        if config.history.is_empty() {
+            for l in &record.layers {
+                rows.push(HistoryRow {
+                    id: None,
+                    created: record.created,
+                    created_by: String::new(),
+                    size: l.size,
+                    comment: String::new(),
+                    empty_layer: false,
+                    tags: vec![],
+                    author: String::new(),
+                });
+            }
+        }
+        for h in &config.history {
+            let size = if h.empty_layer { 0 } else { layers.next().map_or(0, |l| l.size) };
+            rows.push(HistoryRow {
+                id: None,
+                created: h.created.as_deref().map(parse_time).unwrap_or(0),
+                created_by: h.created_by.clone().unwrap_or_default(),
+                size,
+                comment: h.comment.clone().unwrap_or_default(),
+                empty_layer: h.empty_layer,
+                tags: vec![],
+                author: h.author.clone().unwrap_or_default(),
+            });
+        }
+        // Mark the tops of this image and of its local ancestors.
+        let mut cur = Some(record);
+        let mut guard = 0;
+        while let Some(img) = cur.take() {
+            let depth = self.config_blocking(&img.id).map(|c| c.history.len().max(img.layers.len())).unwrap_or(0);
+            if depth > 0 && depth <= rows.len() {
+                let row = &mut rows[depth - 1];
+                row.id = Some(img.id.clone());
+                row.tags = img.repo_tags.clone();
+            }
+            guard += 1;
+            if guard > 256 {
+                break;
+            }
+            cur = match &img.parent {
+                Some(p) => self.index().get_image(ns, p)?,
+                None => None,
+            };
+        }
+        rows.reverse();
+        Ok(rows)
+    }
+}
