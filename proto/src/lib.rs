@@ -7,7 +7,8 @@ pub mod v1 {
 }
 
 /// The encoded `FileDescriptorSet` of every imaged.v1 file, for server reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/imaged_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/imaged_descriptor.bin"));
 
 /// Every service of the API, fully qualified, as reflection lists them.
 pub const SERVICES: &[&str] = &[

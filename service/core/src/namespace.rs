@@ -51,7 +51,15 @@ mod tests {
         for ok in ["default", "a", "team-a", "x.y_z", "A1"] {
             assert!(Namespace::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "-a", "a-", "a..b", "a/b", "ns with space", &"a".repeat(77)] {
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a..b",
+            "a/b",
+            "ns with space",
+            &"a".repeat(77),
+        ] {
             assert!(Namespace::parse(bad).is_err(), "{bad}");
         }
     }

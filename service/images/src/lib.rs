@@ -53,7 +53,10 @@ struct Inner {
 }
 
 pub(crate) fn now_nanos() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
 }
 
 /// Runs blocking work on the blocking pool.
@@ -62,14 +65,19 @@ where
     F: FnOnce() -> Result<T, EngineError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(f).await.map_err(|e| EngineError::Task(e.to_string()))?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| EngineError::Task(e.to_string()))?
 }
 
 impl Engine {
     /// Opens the engine on `root` (creating `blobs/`, `ingest/`, `index/`, `tmp/`). Ingests of local
     /// operations that cannot resume (imports) and leases of a previous run are dropped.
     pub fn open(root: &Path) -> Result<Self, EngineError> {
-        std::fs::create_dir_all(root).map_err(|e| EngineError::Io { path: root.to_owned(), source: e })?;
+        std::fs::create_dir_all(root).map_err(|e| EngineError::Io {
+            path: root.to_owned(),
+            source: e,
+        })?;
         let store = BlobStore::open(root)?;
         let index = Index::open(&root.join("index"))?;
         for ingest in store.list_ingests()? {

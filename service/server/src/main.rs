@@ -1,1 +1,123 @@
-fn main(){}
+//! `imaged`: the image daemon.
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use clap::Parser;
+use imaged_images::Engine;
+use imaged_server::{ServeOptions, serve};
+use serde::Deserialize;
+
+/// imaged: container images behind a gRPC API.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Where blobs, the index and containers live. Default ./imaged-data (or $XDG_DATA_HOME/imaged,
+    /// /var/lib/imaged for root when installed).
+    #[arg(long, env = "IMAGED_ROOT")]
+    root: Option<PathBuf>,
+    /// Unix socket to serve on. Default ROOT/imaged.sock.
+    #[arg(long, env = "IMAGED_SOCKET")]
+    socket: Option<PathBuf>,
+    /// Also serve TCP on HOST:PORT (TLS required unless loopback).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// TOML file with defaults for these options (command-line flags win).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    tls_cert: Option<PathBuf>,
+    #[arg(long)]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this CA (mTLS).
+    #[arg(long)]
+    tls_client_ca: Option<PathBuf>,
+    /// Check the store against the index (re-hashing every blob), print the report and exit.
+    #[arg(long)]
+    check: bool,
+}
+
+/// The `--config` file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    root: Option<PathBuf>,
+    socket: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls_client_ca: Option<PathBuf>,
+    max_concurrent_requests: Option<usize>,
+    request_timeout_secs: Option<u64>,
+}
+
+fn default_root() -> PathBuf {
+    PathBuf::from("imaged-data")
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let file: FileConfig = match &args.config {
+        Some(p) => toml::from_str(
+            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        )
+        .with_context(|| format!("parsing {}", p.display()))?,
+        None => FileConfig::default(),
+    };
+    let root = args.root.or(file.root).unwrap_or_else(default_root);
+    let socket = args
+        .socket
+        .or(file.socket)
+        .unwrap_or_else(|| root.join("imaged.sock"));
+    let engine = tokio::task::spawn_blocking({
+        let root = root.clone();
+        move || Engine::open(&root)
+    })
+    .await?
+    .with_context(|| format!("opening the store in {}", root.display()))?;
+
+    if args.check {
+        let report = engine.check(true).await?;
+        println!(
+            "images: {}  blobs: {}  orphan blobs: {}",
+            report.images, report.blobs, report.orphans
+        );
+        for p in &report.problems {
+            println!("problem: {p}");
+        }
+        if !report.is_consistent() {
+            std::process::exit(1);
+        }
+        println!("consistent");
+        return Ok(());
+    }
+
+    let opts = ServeOptions {
+        socket,
+        listen: args.listen.or(file.listen),
+        tls_cert: args.tls_cert.or(file.tls_cert),
+        tls_key: args.tls_key.or(file.tls_key),
+        tls_client_ca: args.tls_client_ca.or(file.tls_client_ca),
+        max_concurrent_requests: file.max_concurrent_requests.unwrap_or(256),
+        request_timeout: Duration::from_secs(file.request_timeout_secs.unwrap_or(600)),
+        max_message_size: 8 << 20,
+    };
+    tracing::info!(root = %root.display(), "imaged starting");
+    serve(engine, opts, shutdown_signal()).await
+}

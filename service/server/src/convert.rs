@@ -1,0 +1,210 @@
+//! Engine values to proto messages.
+use imaged_core::{Namespace, Reference};
+use imaged_images::{
+    ContainerConfigDoc, DeleteItem, EngineError, HistoryRow, ImageDetails, ImageSummary,
+    RemoveOutcome,
+};
+use imaged_proto::v1 as pb;
+use tonic::{Request, Status};
+
+use crate::to_status;
+
+pub fn timestamp(nanos: i64) -> Option<prost_types::Timestamp> {
+    (nanos != 0).then(|| prost_types::Timestamp {
+        seconds: nanos.div_euclid(1_000_000_000),
+        nanos: nanos.rem_euclid(1_000_000_000) as i32,
+    })
+}
+
+/// A stored (normalised) name in familiar form, as Docker shows it.
+pub fn familiar(stored: &str) -> String {
+    Reference::parse_normalized(stored)
+        .map(|r| r.familiar())
+        .unwrap_or_else(|_| stored.to_owned())
+}
+
+fn familiar_all(names: &[String]) -> Vec<String> {
+    names.iter().map(|n| familiar(n)).collect()
+}
+
+/// The namespace of a call, from the `imaged-namespace` header.
+pub fn namespace<T>(req: &Request<T>) -> Result<Namespace, Status> {
+    match req.metadata().get(imaged_proto::NAMESPACE_HEADER) {
+        None => Ok(Namespace::default()),
+        Some(v) => {
+            let s = v.to_str().map_err(|_| {
+                to_status(EngineError::Namespace(imaged_core::NamespaceError(
+                    "<not ASCII>".into(),
+                )))
+            })?;
+            Namespace::parse(s).map_err(|e| to_status(EngineError::Namespace(e)))
+        }
+    }
+}
+
+pub fn filters(fs: Vec<pb::Filter>) -> Vec<(String, String)> {
+    fs.into_iter().map(|f| (f.key, f.value)).collect()
+}
+
+pub fn summary(s: ImageSummary) -> pb::ImageSummary {
+    let r = s.record;
+    pb::ImageSummary {
+        id: r.id.to_string(),
+        parent_id: r.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        repo_tags: familiar_all(&s.repo_tags),
+        repo_digests: familiar_all(&r.repo_digests),
+        created: timestamp(r.created),
+        size: r.size() as i64,
+        shared_size: s.shared_size as i64,
+        labels: r.labels.clone().into_iter().collect(),
+        containers: s.containers as i64,
+        manifest_digest: r.manifest.digest.to_string(),
+    }
+}
+
+fn descriptor(media_type: &str, digest: &imaged_core::Digest, size: u64) -> pb::Descriptor {
+    pb::Descriptor {
+        media_type: media_type.to_owned(),
+        digest: digest.to_string(),
+        size: size as i64,
+        ..Default::default()
+    }
+}
+
+fn container_config(c: ContainerConfigDoc) -> pb::ContainerConfig {
+    pb::ContainerConfig {
+        user: c.user.unwrap_or_default(),
+        env: c.env.unwrap_or_default(),
+        cmd_set: c.cmd.is_some(),
+        cmd: c.cmd.unwrap_or_default(),
+        entrypoint_set: c.entrypoint.is_some(),
+        entrypoint: c.entrypoint.unwrap_or_default(),
+        working_dir: c.working_dir.unwrap_or_default(),
+        labels: c.labels.unwrap_or_default().into_iter().collect(),
+        exposed_ports: c.exposed_ports.unwrap_or_default().into_keys().collect(),
+        volumes: c.volumes.unwrap_or_default().into_keys().collect(),
+        stop_signal: c.stop_signal.unwrap_or_default(),
+        on_build: c.on_build.unwrap_or_default(),
+        healthcheck: c.healthcheck.map(|h| pb::Healthcheck {
+            test: h.test.unwrap_or_default(),
+            interval_ns: h.interval.unwrap_or(0),
+            timeout_ns: h.timeout.unwrap_or(0),
+            start_period_ns: h.start_period.unwrap_or(0),
+            retries: h.retries.unwrap_or(0),
+        }),
+        shell: c.shell.unwrap_or_default(),
+    }
+}
+
+pub fn history_entry(h: HistoryRow) -> pb::HistoryEntry {
+    pb::HistoryEntry {
+        id: h
+            .id
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "<missing>".into()),
+        created: timestamp(h.created),
+        created_by: h.created_by,
+        size: h.size as i64,
+        comment: h.comment,
+        empty_layer: h.empty_layer,
+        tags: familiar_all(&h.tags),
+        author: h.author,
+    }
+}
+
+/// Inspect output; `fields` limits the heavy parts (`config`, `history`, `rootfs`, `manifest`).
+pub fn details(d: ImageDetails, fields: &[String]) -> pb::ImageDetails {
+    let want = |f: &str| fields.is_empty() || fields.iter().any(|x| x.eq_ignore_ascii_case(f));
+    let r = d.record;
+    let c = d.config;
+    let comment = c
+        .history
+        .last()
+        .and_then(|h| h.comment.clone())
+        .unwrap_or_default();
+    let docker_version = c
+        .extra
+        .get("docker_version")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    pb::ImageDetails {
+        id: r.id.to_string(),
+        repo_tags: familiar_all(&r.repo_tags),
+        repo_digests: familiar_all(&r.repo_digests),
+        parent: r.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        comment,
+        created: timestamp(r.created),
+        author: c.author.clone().unwrap_or_default(),
+        config: if want("config") {
+            Some(container_config(c.config.clone().unwrap_or_default()))
+        } else {
+            None
+        },
+        architecture: c.architecture.clone(),
+        variant: c.variant.clone().unwrap_or_default(),
+        os: c.os.clone(),
+        size: r.size() as i64,
+        diff_ids: if want("rootfs") {
+            c.rootfs.diff_ids.clone()
+        } else {
+            vec![]
+        },
+        manifest: want("manifest")
+            .then(|| descriptor(&r.manifest.media_type, &r.manifest.digest, r.manifest.size)),
+        config_descriptor: want("manifest")
+            .then(|| descriptor(&r.config.media_type, &r.config.digest, r.config.size)),
+        layers: if want("manifest") {
+            r.layers
+                .iter()
+                .map(|l| descriptor(&l.media_type, &l.digest, l.size))
+                .collect()
+        } else {
+            vec![]
+        },
+        last_tag_time: timestamp(r.last_tag_time),
+        docker_version,
+        history: if want("history") {
+            c.history
+                .iter()
+                .map(|h| pb::HistoryEntry {
+                    id: String::new(),
+                    created: h
+                        .created
+                        .as_deref()
+                        .and_then(|t| timestamp(parse_rfc3339(t))),
+                    created_by: h.created_by.clone().unwrap_or_default(),
+                    size: 0,
+                    comment: h.comment.clone().unwrap_or_default(),
+                    empty_layer: h.empty_layer,
+                    tags: vec![],
+                    author: h.author.clone().unwrap_or_default(),
+                })
+                .collect()
+        } else {
+            vec![]
+        },
+    }
+}
+
+fn parse_rfc3339(s: &str) -> i64 {
+    s.parse::<prost_types::Timestamp>()
+        .map(|t| t.seconds * 1_000_000_000 + t.nanos as i64)
+        .unwrap_or(0)
+}
+
+pub fn delete_items(out: &RemoveOutcome) -> Vec<pb::DeleteItem> {
+    out.items
+        .iter()
+        .map(|i| match i {
+            DeleteItem::Untagged(n) => pb::DeleteItem {
+                untagged: familiar(n),
+                deleted: String::new(),
+            },
+            DeleteItem::Deleted(d) => pb::DeleteItem {
+                untagged: String::new(),
+                deleted: d.to_string(),
+            },
+        })
+        .collect()
+}

@@ -1,0 +1,12 @@
+//! The gRPC side of imaged: thin tonic adapters over [`imaged_images::Engine`], server reflection, health,
+//! and the one mapping from error kinds to gRPC statuses.
+
+mod archives;
+mod convert;
+mod images;
+mod serve;
+mod status;
+mod unimplemented;
+
+pub use serve::{ServeOptions, serve};
+pub use status::to_status;
