@@ -1,1 +1,259 @@
+//! `imaged-client`: a typed async client for the imaged gRPC API.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), imaged_client::ClientError> {
+//! let client = imaged_client::Client::connect("unix:///var/lib/imaged/imaged.sock").await?;
+//! for image in client.list(false, vec![]).await? {
+//!     println!("{} {:?}", image.id, image.repo_tags);
+//! }
+//! # Ok(()) }
+//! ```
 
+mod connect;
+mod error;
+
+use std::path::Path;
+
+pub use error::ClientError;
+pub use imaged_proto::v1 as pb;
+use pb::{
+    archives_client::ArchivesClient, builds_client::BuildsClient,
+    containers_client::ContainersClient, images_client::ImagesClient,
+    registries_client::RegistriesClient,
+};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tonic::{Request, metadata::MetadataValue, transport::Channel};
+
+/// Chunk size of client streams (archive and context bytes).
+pub const CHUNK: usize = 1 << 20;
+
+/// A connection to one imaged, in one namespace. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    channel: Channel,
+    namespace: Option<MetadataValue<tonic::metadata::Ascii>>,
+}
+
+fn pairs(filters: Vec<(String, String)>) -> Vec<pb::Filter> {
+    filters
+        .into_iter()
+        .map(|(key, value)| pb::Filter { key, value })
+        .collect()
+}
+
+impl Client {
+    /// Connects to `unix:///path`, `unix:path`, a bare socket path, or `http://host:port`.
+    pub async fn connect(host: &str) -> Result<Self, ClientError> {
+        Ok(Self {
+            channel: connect::channel(host).await?,
+            namespace: None,
+        })
+    }
+
+    /// The same connection, working in another namespace (header `imaged-namespace`).
+    pub fn with_namespace(&self, namespace: &str) -> Result<Self, ClientError> {
+        let value = namespace.parse().map_err(|_| {
+            ClientError::InvalidInput(format!("namespace {namespace:?} is not ASCII"))
+        })?;
+        Ok(Self {
+            channel: self.channel.clone(),
+            namespace: Some(value),
+        })
+    }
+
+    fn req<T>(&self, msg: T) -> Request<T> {
+        let mut r = Request::new(msg);
+        if let Some(ns) = &self.namespace {
+            r.metadata_mut()
+                .insert(imaged_proto::NAMESPACE_HEADER, ns.clone());
+        }
+        r
+    }
+
+    pub fn images(&self) -> ImagesClient<Channel> {
+        ImagesClient::new(self.channel.clone()).max_decoding_message_size(64 << 20)
+    }
+
+    pub fn archives(&self) -> ArchivesClient<Channel> {
+        ArchivesClient::new(self.channel.clone())
+    }
+
+    pub fn builds(&self) -> BuildsClient<Channel> {
+        BuildsClient::new(self.channel.clone())
+    }
+
+    pub fn containers(&self) -> ContainersClient<Channel> {
+        ContainersClient::new(self.channel.clone())
+    }
+
+    pub fn registries(&self) -> RegistriesClient<Channel> {
+        RegistriesClient::new(self.channel.clone())
+    }
+
+    /// Images, newest first (`docker image ls`).
+    pub async fn list(
+        &self,
+        all: bool,
+        filters: Vec<(String, String)>,
+    ) -> Result<Vec<pb::ImageSummary>, ClientError> {
+        let r = self
+            .images()
+            .list(self.req(pb::ListImagesRequest {
+                all,
+                filters: pairs(filters),
+            }))
+            .await?;
+        Ok(r.into_inner().images)
+    }
+
+    /// One image in detail; `fields` limits the heavy parts (empty = all).
+    pub async fn inspect(
+        &self,
+        image: &str,
+        fields: Vec<String>,
+    ) -> Result<pb::ImageDetails, ClientError> {
+        let r = self
+            .images()
+            .inspect(self.req(pb::InspectImageRequest {
+                image: image.into(),
+                fields,
+            }))
+            .await?;
+        r.into_inner()
+            .image
+            .ok_or_else(|| ClientError::Protocol("Inspect answered without an image".into()))
+    }
+
+    /// History rows, newest first.
+    pub async fn history(&self, image: &str) -> Result<Vec<pb::HistoryEntry>, ClientError> {
+        Ok(self
+            .images()
+            .history(self.req(pb::HistoryRequest {
+                image: image.into(),
+            }))
+            .await?
+            .into_inner()
+            .entries)
+    }
+
+    pub async fn tag(&self, source: &str, target: &str) -> Result<pb::TagResponse, ClientError> {
+        Ok(self
+            .images()
+            .tag(self.req(pb::TagRequest {
+                source: source.into(),
+                target: target.into(),
+            }))
+            .await?
+            .into_inner())
+    }
+
+    pub async fn remove(
+        &self,
+        image: &str,
+        force: bool,
+        no_prune: bool,
+    ) -> Result<pb::RemoveImageResponse, ClientError> {
+        let req = pb::RemoveImageRequest {
+            image: image.into(),
+            force,
+            no_prune,
+        };
+        Ok(self.images().remove(self.req(req)).await?.into_inner())
+    }
+
+    pub async fn prune(
+        &self,
+        all: bool,
+        filters: Vec<(String, String)>,
+    ) -> Result<pb::PruneImagesResponse, ClientError> {
+        Ok(self
+            .images()
+            .prune(self.req(pb::PruneImagesRequest {
+                all,
+                filters: pairs(filters),
+            }))
+            .await?
+            .into_inner())
+    }
+
+    pub async fn disk_usage(&self) -> Result<pb::DiskUsageResponse, ClientError> {
+        Ok(self
+            .images()
+            .disk_usage(self.req(pb::DiskUsageRequest {}))
+            .await?
+            .into_inner())
+    }
+
+    /// Imports a root filesystem tar (plain, gzip or zstd) read from `reader`, streamed in 1 MiB chunks.
+    pub async fn import<R: AsyncRead + Send + Unpin + 'static>(
+        &self,
+        options: pb::ImportOptions,
+        mut reader: R,
+    ) -> Result<pb::ImportResult, ClientError> {
+        let (tx, rx) = tokio::sync::mpsc::channel::<pb::ImportRequest>(4);
+        tx.send(pb::ImportRequest {
+            part: Some(pb::import_request::Part::Options(options)),
+        })
+        .await
+        .ok();
+        let feeder = tokio::spawn(async move {
+            loop {
+                let mut buf = vec![0u8; CHUNK];
+                let n = reader.read(&mut buf).await?;
+                if n == 0 {
+                    return Ok::<(), std::io::Error>(());
+                }
+                buf.truncate(n);
+                if tx
+                    .send(pb::ImportRequest {
+                        part: Some(pb::import_request::Part::Data(buf)),
+                    })
+                    .await
+                    .is_err()
+                {
+                    return Ok(());
+                }
+            }
+        });
+        let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
+        let result = self
+            .collect_import(self.archives().import(self.req(stream)).await)
+            .await;
+        match feeder.await {
+            Ok(Err(e)) => return Err(ClientError::Io(e)),
+            Err(e) => return Err(ClientError::Protocol(e.to_string())),
+            Ok(Ok(())) => {}
+        }
+        result
+    }
+
+    /// Imports a tar that is a file on the daemon's side (no bytes cross the connection).
+    pub async fn import_path(
+        &self,
+        mut options: pb::ImportOptions,
+        path: &Path,
+    ) -> Result<pb::ImportResult, ClientError> {
+        options.path = path.to_string_lossy().into_owned();
+        let first = pb::ImportRequest {
+            part: Some(pb::import_request::Part::Options(options)),
+        };
+        let stream = tokio_stream::iter(vec![first]);
+        self.collect_import(self.archives().import(self.req(stream)).await)
+            .await
+    }
+
+    async fn collect_import(
+        &self,
+        resp: Result<tonic::Response<tonic::Streaming<pb::ImportResponse>>, tonic::Status>,
+    ) -> Result<pb::ImportResult, ClientError> {
+        let mut stream = resp?.into_inner();
+        while let Some(msg) = stream.message().await? {
+            if let Some(pb::import_response::Event::Result(r)) = msg.event {
+                return Ok(r);
+            }
+        }
+        Err(ClientError::Protocol(
+            "Import ended without a result".into(),
+        ))
+    }
+}

@@ -1,0 +1,158 @@
+//! `imagectl`: the imaged command line, shaped like `docker image`.
+mod fmt;
+mod image_cmds;
+mod inspect;
+mod template;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use imaged_client::{Client, ClientError};
+
+/// Manage container images through imaged.
+#[derive(Parser, Debug)]
+#[command(name = "imagectl", version, about, propagate_version = true)]
+struct Cli {
+    /// Daemon address: unix:///path/to/imaged.sock or http://host:port.
+    #[arg(
+        long,
+        short = 'H',
+        env = "IMAGED_HOST",
+        default_value = "unix://./imaged-data/imaged.sock"
+    )]
+    host: String,
+    /// Namespace to work in.
+    #[arg(long, short = 'n', global = true, env = "IMAGED_NAMESPACE")]
+    namespace: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List images
+    Images(image_cmds::ListArgs),
+    /// Display detailed information on one or more images
+    Inspect(inspect::InspectArgs),
+    /// Show the history of an image
+    History(image_cmds::HistoryArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(image_cmds::TagArgs),
+    /// Remove one or more images
+    Rmi(image_cmds::RmiArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(image_cmds::ImportArgs),
+    /// Manage images
+    #[command(subcommand)]
+    Image(ImageCommand),
+    /// Manage imaged
+    #[command(subcommand)]
+    System(SystemCommand),
+    /// Show the imagectl version
+    Version,
+}
+
+#[derive(Subcommand, Debug)]
+enum ImageCommand {
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(image_cmds::ListArgs),
+    /// Display detailed information on one or more images
+    Inspect(inspect::InspectArgs),
+    /// Show the history of an image
+    History(image_cmds::HistoryArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(image_cmds::TagArgs),
+    /// Remove one or more images
+    #[command(visible_alias = "remove")]
+    Rm(image_cmds::RmiArgs),
+    /// Remove unused images
+    Prune(image_cmds::PruneArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(image_cmds::ImportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum SystemCommand {
+    /// Show disk usage
+    Df(DfArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DfArgs {
+    /// Show detailed information on space usage
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+/// A failure to report: the message and whether it came from the daemon.
+pub struct Failure(String);
+
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Status { message, .. } => {
+                Failure(format!("Error response from daemon: {message}"))
+            }
+            ClientError::Connect { host, reason } => Failure(format!(
+                "Cannot connect to imaged at {host}. Is the daemon running? ({reason})"
+            )),
+            other => Failure(format!("Error: {other}")),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure(format!("Error: {e}"))
+    }
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure(e)
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+async fn run(cli: Cli) -> CmdResult {
+    if let Command::Version = cli.command {
+        println!("imagectl version {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    let mut client = Client::connect(&cli.host).await?;
+    if let Some(ns) = &cli.namespace {
+        client = client.with_namespace(ns)?;
+    }
+    let c = &client;
+    match cli.command {
+        Command::Images(a) | Command::Image(ImageCommand::Ls(a)) => image_cmds::list(c, a).await,
+        Command::Inspect(a) | Command::Image(ImageCommand::Inspect(a)) => {
+            inspect::inspect(c, a).await
+        }
+        Command::History(a) | Command::Image(ImageCommand::History(a)) => {
+            image_cmds::history(c, a).await
+        }
+        Command::Tag(a) | Command::Image(ImageCommand::Tag(a)) => image_cmds::tag(c, a).await,
+        Command::Rmi(a) | Command::Image(ImageCommand::Rm(a)) => image_cmds::rmi(c, a).await,
+        Command::Import(a) | Command::Image(ImageCommand::Import(a)) => {
+            image_cmds::import(c, a).await
+        }
+        Command::Image(ImageCommand::Prune(a)) => image_cmds::prune(c, a).await,
+        Command::System(SystemCommand::Df(a)) => image_cmds::df(c, a).await,
+        Command::Version => Ok(()),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,57 @@
+use std::path::PathBuf;
+
+use hyper_util::rt::TokioIo;
+use tokio::net::UnixStream;
+use tonic::transport::{Channel, Endpoint, Uri};
+use tower::service_fn;
+
+use crate::ClientError;
+
+/// Where `host` points: a unix socket path, or an http(s) URL.
+fn socket_path(host: &str) -> Option<PathBuf> {
+    if let Some(rest) = host.strip_prefix("unix://") {
+        return Some(PathBuf::from(rest));
+    }
+    if let Some(rest) = host.strip_prefix("unix:") {
+        return Some(PathBuf::from(rest));
+    }
+    (host.starts_with('/') || host.starts_with('.')).then(|| PathBuf::from(host))
+}
+
+pub(crate) async fn channel(host: &str) -> Result<Channel, ClientError> {
+    let fail = |reason: String| ClientError::Connect {
+        host: host.to_owned(),
+        reason,
+    };
+    if let Some(path) = socket_path(host) {
+        let endpoint = Endpoint::try_from("http://localhost").map_err(|e| fail(e.to_string()))?;
+        return endpoint
+            .connect_with_connector(service_fn(move |_: Uri| {
+                let path = path.clone();
+                async move { UnixStream::connect(path).await.map(TokioIo::new) }
+            }))
+            .await
+            .map_err(|e| {
+                fail(format!(
+                    "{e}: {}",
+                    std::error::Error::source(&e)
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
+                ))
+            });
+    }
+    if !(host.starts_with("http://") || host.starts_with("https://")) {
+        return Err(fail(
+            "expected unix:///path/to/imaged.sock or http://host:port".into(),
+        ));
+    }
+    let endpoint = Endpoint::from_shared(host.to_owned()).map_err(|e| fail(e.to_string()))?;
+    endpoint.connect().await.map_err(|e| {
+        fail(format!(
+            "{e}: {}",
+            std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        ))
+    })
+}
