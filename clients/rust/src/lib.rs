@@ -15,6 +15,7 @@ mod error;
 use std::path::Path;
 
 pub use error::ClientError;
+pub use tonic::Code;
 pub use imaged_proto::v1 as pb;
 use pb::{
     archives_client::ArchivesClient, builds_client::BuildsClient,
