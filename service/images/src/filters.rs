@@ -194,10 +194,10 @@ mod tests {
         assert!((now - t - 5_400_000_000_000).abs() < 5_000_000_000);
         assert_eq!(
             parse_until("2024-01-02T00:00:00Z"),
-            Some(1704153600_000_000_000)
+            Some(1_704_153_600_000_000_000)
         );
-        assert_eq!(parse_until("2024-01-02"), Some(1704153600_000_000_000));
-        assert_eq!(parse_until("1704153600"), Some(1704153600_000_000_000));
+        assert_eq!(parse_until("2024-01-02"), Some(1_704_153_600_000_000_000));
+        assert_eq!(parse_until("1704153600"), Some(1_704_153_600_000_000_000));
         assert!(parse_until("yesterday").is_none());
         let pairs = vec![
             ("label".to_string(), "a=b".to_string()),

@@ -79,7 +79,7 @@ impl Engine {
                     du.reclaimable += size;
                 }
             }
-            du.images.sort_by(|a, b| b.created.cmp(&a.created));
+            du.images.sort_by_key(|i| std::cmp::Reverse(i.created));
             Ok(du)
         })
         .await

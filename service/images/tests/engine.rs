@@ -153,7 +153,7 @@ async fn prune_dangling_then_all_and_shared_usage() {
     );
     assert_eq!(
         du.logical_size - du.physical_size,
-        first.layer.size + 0,
+        first.layer.size,
         "only the layer is shared"
     );
 

