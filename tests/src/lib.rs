@@ -26,11 +26,7 @@ pub fn bin_dir() -> PathBuf {
 
 pub fn bin(name: &str) -> PathBuf {
     let p = bin_dir().join(name);
-    assert!(
-        p.exists(),
-        "{} is missing: run `cargo build --bins` first (scripts/test.sh does)",
-        p.display()
-    );
+    assert!(p.exists(), "{} is missing: run `cargo build --bins` first (scripts/test.sh does)", p.display());
     p
 }
 
@@ -39,11 +35,7 @@ pub fn grpcurl() -> PathBuf {
     let p = std::env::var_os("GRPCURL")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/bin/grpcurl"));
-    assert!(
-        p.exists(),
-        "grpcurl is missing at {}: run scripts/install-grpcurl.sh",
-        p.display()
-    );
+    assert!(p.exists(), "grpcurl is missing at {}: run scripts/install-grpcurl.sh", p.display());
     p
 }
 
@@ -60,12 +52,7 @@ impl Daemon {
         let dir = tempfile::tempdir()?;
         let root = dir.path().join("root");
         let socket = dir.path().join("imaged.sock");
-        let mut d = Self {
-            dir,
-            root,
-            socket,
-            child: None,
-        };
+        let mut d = Self { dir, root, socket, child: None };
         d.spawn()?;
         Ok(d)
     }
@@ -89,11 +76,7 @@ impl Daemon {
             if start.elapsed() > Duration::from_secs(20) {
                 bail!("imaged did not listen within 20 s: {}", self.log());
             }
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 bail!("imaged exited with {status}: {}", self.log());
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -110,9 +93,7 @@ impl Daemon {
     }
 
     pub async fn client(&self) -> imaged_client::Client {
-        imaged_client::Client::connect(&self.host())
-            .await
-            .expect("connect to imaged")
+        imaged_client::Client::connect(&self.host()).await.expect("connect to imaged")
     }
 
     pub fn pid(&self) -> u32 {
@@ -130,10 +111,7 @@ impl Daemon {
     /// SIGTERM and wait for a graceful exit.
     pub fn stop(&mut self) -> anyhow::Result<std::process::ExitStatus> {
         let mut c = self.child.take().context("not running")?;
-        Command::new("kill")
-            .arg("-TERM")
-            .arg(c.id().to_string())
-            .status()?;
+        Command::new("kill").arg("-TERM").arg(c.id().to_string()).status()?;
         Ok(c.wait()?)
     }
 
@@ -144,16 +122,8 @@ impl Daemon {
 
     pub fn imagectl_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Output {
         let mut cmd = Command::new(bin("imagectl"));
-        cmd.arg("--host")
-            .arg(self.host())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
+        cmd.arg("--host").arg(self.host()).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
         let mut child = cmd.spawn().expect("imagectl");
         if let Some(data) = stdin {
             let mut sin = child.stdin.take().expect("stdin");
@@ -165,11 +135,7 @@ impl Daemon {
     /// Runs imagectl and returns stdout, failing the test with stderr when it fails.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.imagectl(args);
-        assert!(
-            out.status.success(),
-            "imagectl {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "imagectl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).expect("utf8")
     }
 
@@ -234,10 +200,19 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 
 /// `imaged --check` on a stopped daemon's root.
 pub fn check_root(root: &Path) -> Output {
-    Command::new(bin("imaged"))
-        .arg("--root")
-        .arg(root)
-        .arg("--check")
-        .output()
-        .expect("imaged --check")
+    Command::new(bin("imaged")).arg("--root").arg(root).arg("--check").output().expect("imaged --check")
+}
+
+/// Consistency of a running daemon's store, checked through its files: every blob matches its name.
+pub fn check_root_running(d: &Daemon) -> bool {
+    use std::io::Read;
+    for entry in std::fs::read_dir(d.root.join("blobs/sha256")).expect("blobs dir") {
+        let entry = entry.expect("entry");
+        let mut data = Vec::new();
+        File::open(entry.path()).and_then(|mut f| f.read_to_end(&mut data)).expect("read blob");
+        if imaged_core::Digest::of(&data).hex() != entry.file_name().to_string_lossy() {
+            return false;
+        }
+    }
+    true
 }

@@ -1,7 +1,7 @@
 //! Bad input gets a clear error with the right code and changes nothing that was stored.
+use imaged_client::Code;
 use imaged_client::{ClientError, pb};
 use imaged_tests::{Daemon, gzip, random_bytes, write_rootfs};
-use imaged_client::Code;
 
 fn code(e: &ClientError) -> Code {
     e.code()
@@ -65,7 +65,11 @@ async fn bad_input_is_refused_and_changes_nothing() {
     assert_eq!(e.to_string(), "No such image: nothing:here");
     assert_eq!(e.reason(), Some("IMAGE_NOT_FOUND"));
     // Ambiguous id prefix.
-    let prefix = ids.iter().enumerate().find_map(|(i, x)| ids[i + 1..].iter().any(|y| y[7..8] == x[7..8]).then(|| x[7..8].to_owned())).unwrap();
+    let prefix = ids
+        .iter()
+        .enumerate()
+        .find_map(|(i, x)| ids[i + 1..].iter().any(|y| y[7..8] == x[7..8]).then(|| x[7..8].to_owned()))
+        .unwrap();
     let e = c.remove(&prefix, true, false).await.unwrap_err();
     assert_eq!(code(&e), Code::InvalidArgument, "{e}");
     assert!(e.to_string().contains("ambiguous"), "{e}");
@@ -76,12 +80,22 @@ async fn bad_input_is_refused_and_changes_nothing() {
         ("absolute", tar_with(&[("/etc/evil", tar::EntryType::Regular, None, b"x")]), "/etc/evil"),
         (
             "through-absolute-symlink",
-            tar_with(&[("etc", tar::EntryType::Symlink, Some("/etc"), b""), ("etc/cron.d/evil", tar::EntryType::Regular, None, b"x")]),
+            tar_with(&[
+                ("etc", tar::EntryType::Symlink, Some("/etc"), b""),
+                ("etc/cron.d/evil", tar::EntryType::Regular, None, b"x"),
+            ]),
             "etc/cron.d/evil",
         ),
         ("symlink-climbs", tar_with(&[("a/up", tar::EntryType::Symlink, Some("../../../../etc"), b"")]), "a/up"),
         ("hardlink-out", tar_with(&[("h", tar::EntryType::Link, Some("/etc/shadow"), b"")]), "h"),
-        ("truncated-gzip", { let g = gzip(&std::fs::read(&a).unwrap()); g[..g.len() / 2].to_vec() }, "truncated"),
+        (
+            "truncated-gzip",
+            {
+                let g = gzip(&std::fs::read(&a).unwrap());
+                g[..g.len() / 2].to_vec()
+            },
+            "truncated",
+        ),
         ("not-a-tar", random_bytes(5000), "not a valid tar"),
         ("empty", vec![], "empty"),
     ];
@@ -90,11 +104,23 @@ async fn bad_input_is_refused_and_changes_nothing() {
         assert!(!out.status.success(), "{name} was accepted");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("Error response from daemon:") && err.contains(needle), "{name}: {err}");
-        let e = c.import(pb::ImportOptions { reference: format!("bad:{name}"), ..Default::default() }, std::io::Cursor::new(data)).await.unwrap_err();
+        let e = c
+            .import(
+                pb::ImportOptions { reference: format!("bad:{name}"), ..Default::default() },
+                std::io::Cursor::new(data),
+            )
+            .await
+            .unwrap_err();
         assert_eq!(code(&e), Code::InvalidArgument, "{name}: {e}");
     }
     // A change that is not allowed.
-    let e = c.import(pb::ImportOptions { changes: vec!["RUN rm -rf /".into()], ..Default::default() }, std::io::Cursor::new(std::fs::read(&a).unwrap())).await.unwrap_err();
+    let e = c
+        .import(
+            pb::ImportOptions { changes: vec!["RUN rm -rf /".into()], ..Default::default() },
+            std::io::Cursor::new(std::fs::read(&a).unwrap()),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(code(&e), Code::InvalidArgument);
     // A namespace name with illegal characters.
     let e = c.with_namespace("no/slashes").unwrap().list(false, vec![]).await.unwrap_err();

@@ -8,17 +8,26 @@ async fn sixteen_clients_import_and_list() {
     let shared = random_bytes(200_000);
     let mut tasks = Vec::new();
     for i in 0..16 {
-        let tar = write_rootfs(&d.dir.path().join(format!("t{i}.tar")), &[("shared", shared.clone()), ("own", random_bytes(100_000 + i))]);
+        let tar = write_rootfs(
+            &d.dir.path().join(format!("t{i}.tar")),
+            &[("shared", shared.clone()), ("own", random_bytes(100_000 + i))],
+        );
         let host = d.host();
         tasks.push(tokio::spawn(async move {
             let c = imaged_client::Client::connect(&host).await.unwrap();
             let mut ids = Vec::new();
             for round in 0..3 {
                 let f = tokio::fs::File::open(&tar).await.unwrap();
-                let r = c.import(pb::ImportOptions { reference: format!("client{i}:r{round}"), ..Default::default() }, f).await.unwrap();
+                let r = c
+                    .import(pb::ImportOptions { reference: format!("client{i}:r{round}"), ..Default::default() }, f)
+                    .await
+                    .unwrap();
                 ids.push(r.image_id);
                 let listed = c.list(false, vec![]).await.unwrap();
-                assert!(listed.iter().any(|s| s.repo_tags.contains(&format!("client{i}:r{round}"))), "own image missing from a listing");
+                assert!(
+                    listed.iter().any(|s| s.repo_tags.contains(&format!("client{i}:r{round}"))),
+                    "own image missing from a listing"
+                );
                 c.tag(&format!("client{i}:r{round}"), &format!("alias{i}:r{round}")).await.unwrap();
             }
             ids

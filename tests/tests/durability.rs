@@ -9,7 +9,10 @@ async fn kill9_during_import_leaves_a_consistent_store() {
     let mut d = Daemon::start().unwrap();
     let small = write_rootfs(&d.dir.path().join("small.tar"), &[("s", random_bytes(50_000))]);
     d.ok(&["import", small.to_str().unwrap(), "survivor:1"]);
-    let big = write_rootfs(&d.dir.path().join("big.tar"), &[("big1", random_bytes(60 << 20)), ("big2", random_bytes(60 << 20))]);
+    let big = write_rootfs(
+        &d.dir.path().join("big.tar"),
+        &[("big1", random_bytes(60 << 20)), ("big2", random_bytes(60 << 20))],
+    );
 
     let mut killed_mid_import = 0;
     for delay_ms in [150u64, 400, 900] {

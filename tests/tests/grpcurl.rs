@@ -2,11 +2,7 @@
 use imaged_tests::{Daemon, write_rootfs};
 
 fn text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 #[test]
@@ -23,34 +19,21 @@ fn reflection_health_and_errors_through_grpcurl() {
         "imaged.v1.Registries",
         "grpc.health.v1.Health",
     ] {
-        assert!(
-            services.lines().any(|l| l == s),
-            "{s} missing from {services}"
-        );
+        assert!(services.lines().any(|l| l == s), "{s} missing from {services}");
     }
 
     let out = d.grpcurl(&[], &["describe", "imaged.v1.Images.List"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains(
-            "rpc List ( .imaged.v1.ListImagesRequest ) returns ( .imaged.v1.ListImagesResponse )"
-        ),
+        text(&out).contains("rpc List ( .imaged.v1.ListImagesRequest ) returns ( .imaged.v1.ListImagesResponse )"),
         "{}",
         text(&out)
     );
     let out = d.grpcurl(&[], &["describe", "imaged.v1.ListImagesRequest"]);
-    assert!(
-        text(&out).contains("repeated .imaged.v1.Filter filters"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("repeated .imaged.v1.Filter filters"), "{}", text(&out));
 
     let out = d.grpcurl(&[], &["grpc.health.v1.Health/Check"]);
-    assert!(
-        text(&out).contains("\"status\": \"SERVING\""),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("\"status\": \"SERVING\""), "{}", text(&out));
 
     // An image made through imagectl shows up through grpcurl.
     let tar = write_rootfs(&d.dir.path().join("r.tar"), &[("hello", b"world".to_vec())]);
@@ -60,17 +43,10 @@ fn reflection_health_and_errors_through_grpcurl() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["images"][0]["repoTags"][0], "grpc/demo:1");
 
-    let out = d.grpcurl(
-        &["-d", r#"{"image":"nope"}"#],
-        &["imaged.v1.Images/Inspect"],
-    );
+    let out = d.grpcurl(&["-d", r#"{"image":"nope"}"#], &["imaged.v1.Images/Inspect"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("Code: NotFound"), "{}", text(&out));
-    assert!(
-        text(&out).contains("No such image: nope:latest"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("No such image: nope:latest"), "{}", text(&out));
 
     let out = d.grpcurl(&["-d", "{}"], &["imaged.v1.Builds/Build"]);
     assert!(text(&out).contains("Code: Unimplemented"), "{}", text(&out));

@@ -19,10 +19,7 @@ fn socket_path(host: &str) -> Option<PathBuf> {
 }
 
 pub(crate) async fn channel(host: &str) -> Result<Channel, ClientError> {
-    let fail = |reason: String| ClientError::Connect {
-        host: host.to_owned(),
-        reason,
-    };
+    let fail = |reason: String| ClientError::Connect { host: host.to_owned(), reason };
     if let Some(path) = socket_path(host) {
         let endpoint = Endpoint::try_from("http://localhost").map_err(|e| fail(e.to_string()))?;
         return endpoint
@@ -32,26 +29,15 @@ pub(crate) async fn channel(host: &str) -> Result<Channel, ClientError> {
             }))
             .await
             .map_err(|e| {
-                fail(format!(
-                    "{e}: {}",
-                    std::error::Error::source(&e)
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                ))
+                fail(format!("{e}: {}", std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default()))
             });
     }
     if !(host.starts_with("http://") || host.starts_with("https://")) {
-        return Err(fail(
-            "expected unix:///path/to/imaged.sock or http://host:port".into(),
-        ));
+        return Err(fail("expected unix:///path/to/imaged.sock or http://host:port".into()));
     }
     let endpoint = Endpoint::from_shared(host.to_owned()).map_err(|e| fail(e.to_string()))?;
-    endpoint.connect().await.map_err(|e| {
-        fail(format!(
-            "{e}: {}",
-            std::error::Error::source(&e)
-                .map(|s| s.to_string())
-                .unwrap_or_default()
-        ))
-    })
+    endpoint
+        .connect()
+        .await
+        .map_err(|e| fail(format!("{e}: {}", std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default())))
 }

@@ -15,14 +15,13 @@ mod error;
 use std::path::Path;
 
 pub use error::ClientError;
-pub use tonic::Code;
 pub use imaged_proto::v1 as pb;
 use pb::{
-    archives_client::ArchivesClient, builds_client::BuildsClient,
-    containers_client::ContainersClient, images_client::ImagesClient,
-    registries_client::RegistriesClient,
+    archives_client::ArchivesClient, builds_client::BuildsClient, containers_client::ContainersClient,
+    images_client::ImagesClient, registries_client::RegistriesClient,
 };
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+pub use tonic::Code;
 use tonic::{Request, metadata::MetadataValue, transport::Channel};
 
 /// Chunk size of client streams (archive and context bytes).
@@ -36,37 +35,27 @@ pub struct Client {
 }
 
 fn pairs(filters: Vec<(String, String)>) -> Vec<pb::Filter> {
-    filters
-        .into_iter()
-        .map(|(key, value)| pb::Filter { key, value })
-        .collect()
+    filters.into_iter().map(|(key, value)| pb::Filter { key, value }).collect()
 }
 
 impl Client {
     /// Connects to `unix:///path`, `unix:path`, a bare socket path, or `http://host:port`.
     pub async fn connect(host: &str) -> Result<Self, ClientError> {
-        Ok(Self {
-            channel: connect::channel(host).await?,
-            namespace: None,
-        })
+        Ok(Self { channel: connect::channel(host).await?, namespace: None })
     }
 
     /// The same connection, working in another namespace (header `imaged-namespace`).
     pub fn with_namespace(&self, namespace: &str) -> Result<Self, ClientError> {
-        let value = namespace.parse().map_err(|_| {
-            ClientError::InvalidInput(format!("namespace {namespace:?} is not ASCII"))
-        })?;
-        Ok(Self {
-            channel: self.channel.clone(),
-            namespace: Some(value),
-        })
+        let value = namespace
+            .parse()
+            .map_err(|_| ClientError::InvalidInput(format!("namespace {namespace:?} is not ASCII")))?;
+        Ok(Self { channel: self.channel.clone(), namespace: Some(value) })
     }
 
     fn req<T>(&self, msg: T) -> Request<T> {
         let mut r = Request::new(msg);
         if let Some(ns) = &self.namespace {
-            r.metadata_mut()
-                .insert(imaged_proto::NAMESPACE_HEADER, ns.clone());
+            r.metadata_mut().insert(imaged_proto::NAMESPACE_HEADER, ns.clone());
         }
         r
     }
@@ -92,58 +81,26 @@ impl Client {
     }
 
     /// Images, newest first (`docker image ls`).
-    pub async fn list(
-        &self,
-        all: bool,
-        filters: Vec<(String, String)>,
-    ) -> Result<Vec<pb::ImageSummary>, ClientError> {
-        let r = self
-            .images()
-            .list(self.req(pb::ListImagesRequest {
-                all,
-                filters: pairs(filters),
-            }))
-            .await?;
+    pub async fn list(&self, all: bool, filters: Vec<(String, String)>) -> Result<Vec<pb::ImageSummary>, ClientError> {
+        let r = self.images().list(self.req(pb::ListImagesRequest { all, filters: pairs(filters) })).await?;
         Ok(r.into_inner().images)
     }
 
     /// One image in detail; `fields` limits the heavy parts (empty = all).
-    pub async fn inspect(
-        &self,
-        image: &str,
-        fields: Vec<String>,
-    ) -> Result<pb::ImageDetails, ClientError> {
-        let r = self
-            .images()
-            .inspect(self.req(pb::InspectImageRequest {
-                image: image.into(),
-                fields,
-            }))
-            .await?;
-        r.into_inner()
-            .image
-            .ok_or_else(|| ClientError::Protocol("Inspect answered without an image".into()))
+    pub async fn inspect(&self, image: &str, fields: Vec<String>) -> Result<pb::ImageDetails, ClientError> {
+        let r = self.images().inspect(self.req(pb::InspectImageRequest { image: image.into(), fields })).await?;
+        r.into_inner().image.ok_or_else(|| ClientError::Protocol("Inspect answered without an image".into()))
     }
 
     /// History rows, newest first.
     pub async fn history(&self, image: &str) -> Result<Vec<pb::HistoryEntry>, ClientError> {
-        Ok(self
-            .images()
-            .history(self.req(pb::HistoryRequest {
-                image: image.into(),
-            }))
-            .await?
-            .into_inner()
-            .entries)
+        Ok(self.images().history(self.req(pb::HistoryRequest { image: image.into() })).await?.into_inner().entries)
     }
 
     pub async fn tag(&self, source: &str, target: &str) -> Result<pb::TagResponse, ClientError> {
         Ok(self
             .images()
-            .tag(self.req(pb::TagRequest {
-                source: source.into(),
-                target: target.into(),
-            }))
+            .tag(self.req(pb::TagRequest { source: source.into(), target: target.into() }))
             .await?
             .into_inner())
     }
@@ -154,11 +111,7 @@ impl Client {
         force: bool,
         no_prune: bool,
     ) -> Result<pb::RemoveImageResponse, ClientError> {
-        let req = pb::RemoveImageRequest {
-            image: image.into(),
-            force,
-            no_prune,
-        };
+        let req = pb::RemoveImageRequest { image: image.into(), force, no_prune };
         Ok(self.images().remove(self.req(req)).await?.into_inner())
     }
 
@@ -167,22 +120,11 @@ impl Client {
         all: bool,
         filters: Vec<(String, String)>,
     ) -> Result<pb::PruneImagesResponse, ClientError> {
-        Ok(self
-            .images()
-            .prune(self.req(pb::PruneImagesRequest {
-                all,
-                filters: pairs(filters),
-            }))
-            .await?
-            .into_inner())
+        Ok(self.images().prune(self.req(pb::PruneImagesRequest { all, filters: pairs(filters) })).await?.into_inner())
     }
 
     pub async fn disk_usage(&self) -> Result<pb::DiskUsageResponse, ClientError> {
-        Ok(self
-            .images()
-            .disk_usage(self.req(pb::DiskUsageRequest {}))
-            .await?
-            .into_inner())
+        Ok(self.images().disk_usage(self.req(pb::DiskUsageRequest {})).await?.into_inner())
     }
 
     /// Imports a root filesystem tar (plain, gzip or zstd) read from `reader`, streamed in 1 MiB chunks.
@@ -192,11 +134,7 @@ impl Client {
         mut reader: R,
     ) -> Result<pb::ImportResult, ClientError> {
         let (tx, rx) = tokio::sync::mpsc::channel::<pb::ImportRequest>(4);
-        tx.send(pb::ImportRequest {
-            part: Some(pb::import_request::Part::Options(options)),
-        })
-        .await
-        .ok();
+        tx.send(pb::ImportRequest { part: Some(pb::import_request::Part::Options(options)) }).await.ok();
         let feeder = tokio::spawn(async move {
             loop {
                 let mut buf = vec![0u8; CHUNK];
@@ -205,21 +143,13 @@ impl Client {
                     return Ok::<(), std::io::Error>(());
                 }
                 buf.truncate(n);
-                if tx
-                    .send(pb::ImportRequest {
-                        part: Some(pb::import_request::Part::Data(buf)),
-                    })
-                    .await
-                    .is_err()
-                {
+                if tx.send(pb::ImportRequest { part: Some(pb::import_request::Part::Data(buf)) }).await.is_err() {
                     return Ok(());
                 }
             }
         });
         let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
-        let result = self
-            .collect_import(self.archives().import(self.req(stream)).await)
-            .await;
+        let result = self.collect_import(self.archives().import(self.req(stream)).await).await;
         match feeder.await {
             Ok(Err(e)) => return Err(ClientError::Io(e)),
             Err(e) => return Err(ClientError::Protocol(e.to_string())),
@@ -235,12 +165,106 @@ impl Client {
         path: &Path,
     ) -> Result<pb::ImportResult, ClientError> {
         options.path = path.to_string_lossy().into_owned();
-        let first = pb::ImportRequest {
-            part: Some(pb::import_request::Part::Options(options)),
-        };
+        let first = pb::ImportRequest { part: Some(pb::import_request::Part::Options(options)) };
         let stream = tokio_stream::iter(vec![first]);
-        self.collect_import(self.archives().import(self.req(stream)).await)
-            .await
+        self.collect_import(self.archives().import(self.req(stream)).await).await
+    }
+
+    /// Saves images into one archive written to `out` as it streams; returns the archive size.
+    pub async fn save<W: AsyncWrite + Unpin>(
+        &self,
+        images: Vec<String>,
+        format: pb::ArchiveFormat,
+        out: &mut W,
+    ) -> Result<u64, ClientError> {
+        let req = pb::SaveRequest { images, format: format as i32, ..Default::default() };
+        let mut stream = self.archives().save(self.req(req)).await?.into_inner();
+        let mut written = 0u64;
+        while let Some(msg) = stream.message().await? {
+            if msg.offset as u64 != written && !msg.data.is_empty() {
+                return Err(ClientError::Protocol(format!(
+                    "save chunk at offset {} after {written} bytes",
+                    msg.offset
+                )));
+            }
+            out.write_all(&msg.data).await?;
+            written += msg.data.len() as u64;
+        }
+        out.flush().await?;
+        Ok(written)
+    }
+
+    /// Saves images into an archive the daemon writes at `path` on its side; returns the archive size.
+    pub async fn save_path(
+        &self,
+        images: Vec<String>,
+        format: pb::ArchiveFormat,
+        path: &Path,
+    ) -> Result<u64, ClientError> {
+        let req = pb::SaveRequest {
+            images,
+            format: format as i32,
+            path: path.to_string_lossy().into_owned(),
+            ..Default::default()
+        };
+        let mut stream = self.archives().save(self.req(req)).await?.into_inner();
+        let mut total = 0;
+        while let Some(msg) = stream.message().await? {
+            total = msg.total_size as u64;
+        }
+        Ok(total)
+    }
+
+    /// Loads an archive read from `reader` (any format `docker load` reads, plain, gzip or zstd).
+    pub async fn load<R: AsyncRead + Send + Unpin + 'static>(
+        &self,
+        mut reader: R,
+    ) -> Result<Vec<pb::LoadedImage>, ClientError> {
+        let (tx, rx) = tokio::sync::mpsc::channel::<pb::LoadRequest>(4);
+        let options = pb::LoadOptions::default();
+        tx.send(pb::LoadRequest { part: Some(pb::load_request::Part::Options(options)) }).await.ok();
+        let feeder = tokio::spawn(async move {
+            loop {
+                let mut buf = vec![0u8; CHUNK];
+                let n = reader.read(&mut buf).await?;
+                if n == 0 {
+                    return Ok::<(), std::io::Error>(());
+                }
+                buf.truncate(n);
+                if tx.send(pb::LoadRequest { part: Some(pb::load_request::Part::Data(buf)) }).await.is_err() {
+                    return Ok(());
+                }
+            }
+        });
+        let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
+        let result = self.collect_load(self.archives().load(self.req(stream)).await).await;
+        match feeder.await {
+            Ok(Err(e)) => return Err(ClientError::Io(e)),
+            Err(e) => return Err(ClientError::Protocol(e.to_string())),
+            Ok(Ok(())) => {}
+        }
+        result
+    }
+
+    /// Loads an archive that is a file on the daemon's side.
+    pub async fn load_path(&self, path: &Path) -> Result<Vec<pb::LoadedImage>, ClientError> {
+        let options = pb::LoadOptions { path: path.to_string_lossy().into_owned(), quiet: false };
+        let stream = tokio_stream::iter(vec![pb::LoadRequest { part: Some(pb::load_request::Part::Options(options)) }]);
+        self.collect_load(self.archives().load(self.req(stream)).await).await
+    }
+
+    async fn collect_load(
+        &self,
+        resp: Result<tonic::Response<tonic::Streaming<pb::LoadResponse>>, tonic::Status>,
+    ) -> Result<Vec<pb::LoadedImage>, ClientError> {
+        let mut stream = resp?.into_inner();
+        let mut out = Vec::new();
+        while let Some(msg) = stream.message().await? {
+            if let Some(pb::load_response::Event::Loaded(l)) = msg.event {
+                out.push(l);
+            }
+        }
+        Ok(out)
     }
 
     async fn collect_import(
@@ -253,8 +277,6 @@ impl Client {
                 return Ok(r);
             }
         }
-        Err(ClientError::Protocol(
-            "Import ended without a result".into(),
-        ))
+        Err(ClientError::Protocol("Import ended without a result".into()))
     }
 }

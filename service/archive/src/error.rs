@@ -15,7 +15,9 @@ pub enum ArchiveError {
     Corrupt(#[source] io::Error),
     #[error("unsafe tar entry {entry:?}: {reason}")]
     UnsafeEntry { entry: String, reason: &'static str },
-    #[error("failed to store the layer: {0}")]
+    #[error("invalid image archive{}: {reason}", entry.as_ref().map(|e| format!(" (entry {e:?})")).unwrap_or_default())]
+    InvalidArchive { entry: Option<String>, reason: String },
+    #[error("failed to store data: {0}")]
     Write(#[source] io::Error),
 }
 
@@ -26,7 +28,8 @@ impl ArchiveError {
             | Self::UnsupportedCompression(_)
             | Self::NotTar(_)
             | Self::Corrupt(_)
-            | Self::UnsafeEntry { .. } => ErrorKind::InvalidArgument,
+            | Self::UnsafeEntry { .. }
+            | Self::InvalidArchive { .. } => ErrorKind::InvalidArgument,
             Self::Write(e) if e.raw_os_error() == Some(28) => ErrorKind::ResourceExhausted,
             Self::Write(_) => ErrorKind::Internal,
         }

@@ -16,10 +16,7 @@ pub struct EntryGuard {
 }
 
 fn unsafe_entry(entry: &str, reason: &'static str) -> ArchiveError {
-    ArchiveError::UnsafeEntry {
-        entry: entry.to_owned(),
-        reason,
-    }
+    ArchiveError::UnsafeEntry { entry: entry.to_owned(), reason }
 }
 
 /// Lexically normalises a relative path; `None` when it climbs above its start.
@@ -43,17 +40,11 @@ impl EntryGuard {
     }
 
     /// Checks one entry; `link` is the link target of hard links and symlinks.
-    pub fn check(
-        &mut self,
-        path: &str,
-        kind: tar::EntryType,
-        link: Option<&str>,
-    ) -> Result<String, ArchiveError> {
+    pub fn check(&mut self, path: &str, kind: tar::EntryType, link: Option<&str>) -> Result<String, ArchiveError> {
         if path.starts_with('/') {
             return Err(unsafe_entry(path, "absolute paths are not allowed"));
         }
-        let parts = normalise(path)
-            .ok_or_else(|| unsafe_entry(path, "path climbs above the root with '..'"))?;
+        let parts = normalise(path).ok_or_else(|| unsafe_entry(path, "path climbs above the root with '..'"))?;
         let clean = parts.join("/");
         let mut prefix = String::new();
         for (i, p) in parts.iter().enumerate() {
@@ -65,10 +56,7 @@ impl EntryGuard {
             }
             prefix.push_str(p);
             if self.symlinks.contains(&prefix) {
-                return Err(unsafe_entry(
-                    path,
-                    "path passes through a symlink of the same archive",
-                ));
+                return Err(unsafe_entry(path, "path passes through a symlink of the same archive"));
             }
         }
         match kind {
@@ -110,8 +98,7 @@ mod tests {
         g.check("./bin/busybox", Regular, None).unwrap();
         g.check("./bin/sh", Symlink, Some("/bin/busybox")).unwrap();
         g.check("./bin/ls", Symlink, Some("busybox")).unwrap();
-        g.check("usr/lib/x", Symlink, Some("../../bin/busybox"))
-            .unwrap();
+        g.check("usr/lib/x", Symlink, Some("../../bin/busybox")).unwrap();
         g.check("./bin/cat", Link, Some("./bin/busybox")).unwrap();
         g.check("a/../b", Regular, None).unwrap();
     }

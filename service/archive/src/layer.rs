@@ -45,10 +45,7 @@ impl<R: Read, W: Write> Read for Tee<R, W> {
 /// Reads a root filesystem tar (plain, gzip or zstd) from `input`, checks every entry with an
 /// [`EntryGuard`], and writes it gzip-compressed (level 1: import is bound by compression speed) to `out`.
 /// The tar bytes are stored exactly as received, so the diff id is the sha256 of the input tar.
-pub fn layer_from_rootfs<R: Read, W: Write>(
-    input: R,
-    out: W,
-) -> Result<(LayerStats, W), ArchiveError> {
+pub fn layer_from_rootfs<R: Read, W: Write>(input: R, out: W) -> Result<(LayerStats, W), ArchiveError> {
     let mut input = BufReader::with_capacity(1 << 20, input);
     let head = input.fill_buf().map_err(ArchiveError::NotTar)?;
     if head.is_empty() {
@@ -58,9 +55,7 @@ pub fn layer_from_rootfs<R: Read, W: Write>(
     let reader: Box<dyn Read> = match compression {
         Compression::None => Box::new(input),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),
-        Compression::Zstd => {
-            Box::new(zstd::Decoder::with_buffer(input).map_err(ArchiveError::Corrupt)?)
-        }
+        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(input).map_err(ArchiveError::Corrupt)?),
         Compression::Bzip2 => return Err(ArchiveError::UnsupportedCompression("bzip2")),
         Compression::Xz => return Err(ArchiveError::UnsupportedCompression("xz")),
     };
@@ -77,26 +72,13 @@ pub fn layer_from_rootfs<R: Read, W: Write>(
     }
     let entries = result?;
     let out = tee.out.finish().map_err(ArchiveError::Write)?;
-    Ok((
-        LayerStats {
-            diff_id: tee.hasher.finish(),
-            tar_size: tee.count,
-            entries,
-            input_compression: compression,
-        },
-        out,
-    ))
+    Ok((LayerStats { diff_id: tee.hasher.finish(), tar_size: tee.count, entries, input_compression: compression }, out))
 }
 
-fn read_entries<R: Read, W: Write>(
-    tee: &mut Tee<R, W>,
-    compression: Compression,
-) -> Result<u64, ArchiveError> {
+fn read_entries<R: Read, W: Write>(tee: &mut Tee<R, W>, compression: Compression) -> Result<u64, ArchiveError> {
     let bad_input = |e: io::Error| match compression {
         Compression::None => ArchiveError::NotTar(e),
-        _ if e.kind() == io::ErrorKind::UnexpectedEof
-            || e.kind() == io::ErrorKind::InvalidInput =>
-        {
+        _ if e.kind() == io::ErrorKind::UnexpectedEof || e.kind() == io::ErrorKind::InvalidInput => {
             ArchiveError::Corrupt(e)
         }
         _ => ArchiveError::NotTar(e),
@@ -108,9 +90,7 @@ fn read_entries<R: Read, W: Write>(
         for entry in archive.entries().map_err(bad_input)? {
             let mut entry = entry.map_err(bad_input)?;
             let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let link = entry
-                .link_name_bytes()
-                .map(|l| String::from_utf8_lossy(&l).into_owned());
+            let link = entry.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned());
             guard.check(&path, entry.header().entry_type(), link.as_deref())?;
             let declared = entry.header().entry_size().map_err(bad_input)?;
             let copied = io::copy(&mut entry, &mut io::sink()).map_err(bad_input)?;
@@ -125,10 +105,7 @@ fn read_entries<R: Read, W: Write>(
     }
     let trailing = io::copy(tee, &mut io::sink()).map_err(bad_input)?;
     if entries == 0 && trailing == 0 && tee.count < 1024 {
-        return Err(ArchiveError::NotTar(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "no tar header found",
-        )));
+        return Err(ArchiveError::NotTar(io::Error::new(io::ErrorKind::InvalidData, "no tar header found")));
     }
     Ok(entries)
 }
@@ -151,9 +128,7 @@ mod tests {
 
     fn gunzip(data: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(data)
-            .read_to_end(&mut out)
-            .unwrap();
+        flate2::read::GzDecoder::new(data).read_to_end(&mut out).unwrap();
         out
     }
 
@@ -180,24 +155,15 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_named() {
-        assert!(matches!(
-            layer_from_rootfs(&[][..], Vec::new()),
-            Err(ArchiveError::Empty)
-        ));
+        assert!(matches!(layer_from_rootfs(&[][..], Vec::new()), Err(ArchiveError::Empty)));
         let junk = vec![b'x'; 4096];
-        assert!(matches!(
-            layer_from_rootfs(&junk[..], Vec::new()),
-            Err(ArchiveError::NotTar(_))
-        ));
+        assert!(matches!(layer_from_rootfs(&junk[..], Vec::new()), Err(ArchiveError::NotTar(_))));
         let tar = tar_of(&[("big", &[1u8; 100_000])]);
         let mut enc = GzEncoder::new(Vec::new(), Level::default());
         enc.write_all(&tar).unwrap();
         let gz = enc.finish().unwrap();
         let err = layer_from_rootfs(&gz[..gz.len() / 2], Vec::new()).unwrap_err();
-        assert!(
-            matches!(err, ArchiveError::Corrupt(_) | ArchiveError::NotTar(_)),
-            "{err}"
-        );
+        assert!(matches!(err, ArchiveError::Corrupt(_) | ArchiveError::NotTar(_)), "{err}");
         let err = layer_from_rootfs(&tar[..tar.len() / 2], Vec::new()).unwrap_err();
         assert!(matches!(err, ArchiveError::NotTar(_)), "{err}");
         assert!(matches!(

@@ -64,10 +64,7 @@ impl Digest {
         if !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(DigestError::InvalidFormat);
         }
-        Ok(Self {
-            algorithm,
-            hex: hex.to_owned(),
-        })
+        Ok(Self { algorithm, hex: hex.to_owned() })
     }
 
     /// A sha256 digest from its 64 lowercase hex characters.
@@ -136,10 +133,7 @@ impl Sha256Hasher {
     }
 
     pub fn finish(self) -> Digest {
-        Digest {
-            algorithm: DigestAlgorithm::Sha256,
-            hex: hex::encode(self.0.finalize()),
-        }
+        Digest { algorithm: DigestAlgorithm::Sha256, hex: hex::encode(self.0.finalize()) }
     }
 }
 
@@ -150,18 +144,12 @@ mod tests {
     #[test]
     fn parse_and_hash() {
         let d = Digest::of(b"");
-        assert_eq!(
-            d.to_string(),
-            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(d.to_string(), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         assert_eq!(Digest::parse(&d.to_string()).unwrap(), d);
         assert_eq!(d.short(), "e3b0c44298fc");
         assert_eq!(Digest::parse("sha256:abc"), Err(DigestError::InvalidLength));
         assert_eq!(Digest::parse("md5:abc"), Err(DigestError::Unsupported));
         assert_eq!(Digest::parse("sha256"), Err(DigestError::InvalidFormat));
-        assert_eq!(
-            Digest::parse(&d.to_string().to_uppercase().replace("SHA", "sha")),
-            Err(DigestError::InvalidFormat)
-        );
+        assert_eq!(Digest::parse(&d.to_string().to_uppercase().replace("SHA", "sha")), Err(DigestError::InvalidFormat));
     }
 }

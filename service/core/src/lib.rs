@@ -12,8 +12,8 @@ pub use error::ErrorKind;
 pub use namespace::{Namespace, NamespaceError};
 pub use platform::{Platform, PlatformError};
 pub use reference::{
-    AnyReference, DEFAULT_DOMAIN, DEFAULT_TAG, ImageRef, Reference, ReferenceError, domain_matches,
-    is_identifier, parse_name_only, parse_named_canonical, parse_plain,
+    AnyReference, DEFAULT_DOMAIN, DEFAULT_TAG, ImageRef, Reference, ReferenceError, domain_matches, is_identifier,
+    parse_name_only, parse_named_canonical, parse_plain,
 };
 
 /// OCI and Docker media types imaged writes or reads.
@@ -25,8 +25,7 @@ pub mod media_types {
     pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
     pub const OCI_LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
     pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-    pub const DOCKER_MANIFEST_LIST: &str =
-        "application/vnd.docker.distribution.manifest.list.v2+json";
+    pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
     pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
     pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 }

@@ -5,9 +5,7 @@ use std::fmt;
 pub struct Namespace(String);
 
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "invalid namespace {0:?}: use letters, digits and single '.', '_' or '-' between them, at most 76 characters"
-)]
+#[error("invalid namespace {0:?}: use letters, digits and single '.', '_' or '-' between them, at most 76 characters")]
 pub struct NamespaceError(pub String);
 
 impl Namespace {
@@ -16,13 +14,8 @@ impl Namespace {
     pub fn parse(s: &str) -> Result<Self, NamespaceError> {
         let valid = !s.is_empty()
             && s.len() <= 76
-            && s.split(['.', '_', '-'])
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
-        if valid {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(NamespaceError(s.to_owned()))
-        }
+            && s.split(['.', '_', '-']).all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if valid { Ok(Self(s.to_owned())) } else { Err(NamespaceError(s.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -51,15 +44,7 @@ mod tests {
         for ok in ["default", "a", "team-a", "x.y_z", "A1"] {
             assert!(Namespace::parse(ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "",
-            "-a",
-            "a-",
-            "a..b",
-            "a/b",
-            "ns with space",
-            &"a".repeat(77),
-        ] {
+        for bad in ["", "-a", "a-", "a..b", "a/b", "ns with space", &"a".repeat(77)] {
             assert!(Namespace::parse(bad).is_err(), "{bad}");
         }
     }

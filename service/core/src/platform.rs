@@ -16,11 +16,8 @@ pub struct PlatformError(pub String);
 impl Platform {
     pub fn parse(s: &str) -> Result<Self, PlatformError> {
         let parts: Vec<&str> = s.split('/').collect();
-        let valid_part = |p: &&str| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        };
+        let valid_part =
+            |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !(2..=3).contains(&parts.len()) || !parts.iter().all(valid_part) {
             return Err(PlatformError(s.to_owned()));
         }
@@ -30,20 +27,15 @@ impl Platform {
     /// Normalise raw os/arch/variant names.
     pub fn normalized(os: &str, arch: &str, variant: Option<&str>) -> Self {
         let os = os.to_lowercase();
-        let (architecture, variant) =
-            match (arch.to_lowercase().as_str(), variant.map(str::to_lowercase)) {
-                ("x86_64" | "x86-64" | "amd64", v) => ("amd64".to_owned(), v.filter(|v| v != "v1")),
-                ("aarch64" | "arm64", v) => ("arm64".to_owned(), v.filter(|v| v != "v8")),
-                ("i386" | "386", v) => ("386".to_owned(), v),
-                ("armhf" | "arm", None) => ("arm".to_owned(), Some("v7".to_owned())),
-                ("armel", None) => ("arm".to_owned(), Some("v6".to_owned())),
-                (a, v) => (a.to_owned(), v),
-            };
-        Self {
-            os,
-            architecture,
-            variant,
-        }
+        let (architecture, variant) = match (arch.to_lowercase().as_str(), variant.map(str::to_lowercase)) {
+            ("x86_64" | "x86-64" | "amd64", v) => ("amd64".to_owned(), v.filter(|v| v != "v1")),
+            ("aarch64" | "arm64", v) => ("arm64".to_owned(), v.filter(|v| v != "v8")),
+            ("i386" | "386", v) => ("386".to_owned(), v),
+            ("armhf" | "arm", None) => ("arm".to_owned(), Some("v7".to_owned())),
+            ("armel", None) => ("arm".to_owned(), Some("v6".to_owned())),
+            (a, v) => (a.to_owned(), v),
+        };
+        Self { os, architecture, variant }
     }
 
     /// The platform this daemon runs on.
@@ -79,18 +71,9 @@ mod tests {
 
     #[test]
     fn parses_and_normalises() {
-        assert_eq!(
-            Platform::parse("linux/x86_64").unwrap().to_string(),
-            "linux/amd64"
-        );
-        assert_eq!(
-            Platform::parse("linux/arm64/v8").unwrap().to_string(),
-            "linux/arm64"
-        );
-        assert_eq!(
-            Platform::parse("linux/arm").unwrap().to_string(),
-            "linux/arm/v7"
-        );
+        assert_eq!(Platform::parse("linux/x86_64").unwrap().to_string(), "linux/amd64");
+        assert_eq!(Platform::parse("linux/arm64/v8").unwrap().to_string(), "linux/arm64");
+        assert_eq!(Platform::parse("linux/arm").unwrap().to_string(), "linux/arm/v7");
         assert!(Platform::parse("linux").is_err());
         assert!(Platform::parse("linux/amd64/v2/x").is_err());
         assert!(Platform::parse("linux//v2").is_err());

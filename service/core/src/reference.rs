@@ -31,25 +31,16 @@ fn domain_and_port() -> String {
 }
 
 fn name_pattern() -> String {
-    format!(
-        r"(?:({})/)?({PATH_COMPONENT}(?:/{PATH_COMPONENT})*)",
-        domain_and_port()
-    )
+    format!(r"(?:({})/)?({PATH_COMPONENT}(?:/{PATH_COMPONENT})*)", domain_and_port())
 }
 
 static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"^({})(?::({TAG}))?(?:@({DIGEST}))?$",
-        name_pattern()
-    ))
-    .expect("reference regex")
+    Regex::new(&format!(r"^({})(?::({TAG}))?(?:@({DIGEST}))?$", name_pattern())).expect("reference regex")
 });
-static NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!("^{}$", name_pattern())).expect("name regex"));
+static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^{}$", name_pattern())).expect("name regex"));
 static DOMAIN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!("^{}$", domain_and_port())).expect("domain regex"));
-static IDENTIFIER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[a-f0-9]{64}$").expect("id regex"));
+static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[a-f0-9]{64}$").expect("id regex"));
 
 /// Why a reference was refused. The messages are those of the reference implementation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,12 +90,7 @@ pub fn parse_plain(s: &str) -> Result<Reference, ReferenceError> {
     }
     let tag = caps.get(4).map(|m| m.as_str().to_owned());
     let digest = caps.get(5).map(|m| Digest::parse(m.as_str())).transpose()?;
-    Ok(Reference {
-        domain,
-        path,
-        tag,
-        digest,
-    })
+    Ok(Reference { domain, path, tag, digest })
 }
 
 /// `reference.WithName`: a repository name alone, no tag or digest.
@@ -115,12 +101,7 @@ pub fn parse_name_only(s: &str) -> Result<Reference, ReferenceError> {
     if path.len() > NAME_MAX {
         return Err(ReferenceError::NameTooLong);
     }
-    Ok(Reference {
-        domain,
-        path,
-        tag: None,
-        digest: None,
-    })
+    Ok(Reference { domain, path, tag: None, digest: None })
 }
 
 /// `reference.ParseNamed`: the input must already be in normalised form.
@@ -146,8 +127,7 @@ fn split_docker_domain(s: &str) -> (String, String) {
     let (mut domain, mut rest) = match s.find('/') {
         Some(i) => {
             let first = &s[..i];
-            let is_domain =
-                first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first;
+            let is_domain = first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first;
             if is_domain {
                 (first.to_owned(), s[i + 1..].to_owned())
             } else {
@@ -213,41 +193,22 @@ impl Reference {
 
     /// `domain/path`, or `path` when there is no domain.
     pub fn name(&self) -> String {
-        if self.domain.is_empty() {
-            self.path.clone()
-        } else {
-            format!("{}/{}", self.domain, self.path)
-        }
+        if self.domain.is_empty() { self.path.clone() } else { format!("{}/{}", self.domain, self.path) }
     }
 
     /// The same repository with another tag and no digest.
     pub fn with_tag(&self, tag: &str) -> Self {
-        Self {
-            domain: self.domain.clone(),
-            path: self.path.clone(),
-            tag: Some(tag.to_owned()),
-            digest: None,
-        }
+        Self { domain: self.domain.clone(), path: self.path.clone(), tag: Some(tag.to_owned()), digest: None }
     }
 
     /// The same repository with a digest and no tag.
     pub fn with_digest(&self, digest: Digest) -> Self {
-        Self {
-            domain: self.domain.clone(),
-            path: self.path.clone(),
-            tag: None,
-            digest: Some(digest),
-        }
+        Self { domain: self.domain.clone(), path: self.path.clone(), tag: None, digest: Some(digest) }
     }
 
     /// The repository alone.
     pub fn repository(&self) -> Self {
-        Self {
-            domain: self.domain.clone(),
-            path: self.path.clone(),
-            tag: None,
-            digest: None,
-        }
+        Self { domain: self.domain.clone(), path: self.path.clone(), tag: None, digest: None }
     }
 
     /// The name as Docker prints it: `docker.io/` and a lone `library/` stripped.
@@ -323,9 +284,7 @@ impl ImageRef {
         let hex_part = s.strip_prefix("sha256:").unwrap_or(s);
         let id_prefix = (!hex_part.is_empty()
             && hex_part.len() <= 64
-            && hex_part
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            && hex_part.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
         .then(|| hex_part.to_owned());
         let name = if id_prefix.as_ref().is_some_and(|p| p.len() == 64) {
             None

@@ -1,8 +1,8 @@
 //! Table-driven test over the reference implementation's own vectors (tests/data/*.tsv, copied from
 //! ../shared/testdata/reference): every row must give the same result, and the same error kind.
 use imaged_core::{
-    AnyReference, Reference, ReferenceError, domain_matches, is_identifier, parse_name_only,
-    parse_named_canonical, parse_plain,
+    AnyReference, Reference, ReferenceError, domain_matches, is_identifier, parse_name_only, parse_named_canonical,
+    parse_plain,
 };
 
 struct Row<'a> {
@@ -15,10 +15,7 @@ fn rows(text: &str) -> Vec<Row<'_>> {
         .enumerate()
         .skip(1)
         .filter(|(_, l)| !l.starts_with('#'))
-        .map(|(i, l)| Row {
-            line: i + 1,
-            cols: l.split('\t').collect(),
-        })
+        .map(|(i, l)| Row { line: i + 1, cols: l.split('\t').collect() })
         .collect()
 }
 
@@ -38,11 +35,7 @@ fn parse_vectors() {
         match func {
             "DomainRegexp" => assert_eq!(domain_matches(input), ok, "{ctx}"),
             "IdentifierRegexp" => assert_eq!(is_identifier(input), ok, "{ctx}"),
-            "Parse"
-            | "Parse[sha512-registered]"
-            | "Parse[legacy-total-name-length]"
-            | "WithName"
-            | "ParseNamed" => {
+            "Parse" | "Parse[sha512-registered]" | "Parse[legacy-total-name-length]" | "WithName" | "ParseNamed" => {
                 let got = match func {
                     "WithName" => parse_name_only(input),
                     "ParseNamed" => parse_named_canonical(input),
@@ -54,11 +47,7 @@ fn parse_vectors() {
                         assert_eq!(r.domain(), domain, "{ctx} domain");
                         assert_eq!(r.path(), path, "{ctx} path");
                         assert_eq!(r.tag().unwrap_or(""), tag, "{ctx} tag");
-                        assert_eq!(
-                            r.digest().map(|d| d.to_string()).unwrap_or_default(),
-                            digest,
-                            "{ctx} digest"
-                        );
+                        assert_eq!(r.digest().map(|d| d.to_string()).unwrap_or_default(), digest, "{ctx} digest");
                         if func == "Parse" {
                             assert_eq!(r.to_string(), input, "{ctx} round trip");
                         }
@@ -86,32 +75,13 @@ fn normalize_vectors() {
             (c[0], c[1] == "true", c[2], c[3], c[4], c[6], c[7], c[8]);
         let ctx = format!("line {} {func}({input:?})", row.line);
         let got: Result<(String, String, String, String), ReferenceError> = match func {
-            "ParseNormalizedNamed" | "" => Reference::parse_normalized(input).map(|r| {
-                (
-                    r.to_string(),
-                    r.familiar(),
-                    r.domain().to_owned(),
-                    r.path().to_owned(),
-                )
-            }),
-            "ParseDockerRef" => Reference::parse_docker(input).map(|r| {
-                (
-                    r.to_string(),
-                    r.familiar(),
-                    r.domain().to_owned(),
-                    r.path().to_owned(),
-                )
-            }),
+            "ParseNormalizedNamed" | "" => Reference::parse_normalized(input)
+                .map(|r| (r.to_string(), r.familiar(), r.domain().to_owned(), r.path().to_owned())),
+            "ParseDockerRef" => Reference::parse_docker(input)
+                .map(|r| (r.to_string(), r.familiar(), r.domain().to_owned(), r.path().to_owned())),
             "ParseAnyReference" => AnyReference::parse(input).map(|a| match a {
-                AnyReference::Named(r) => (
-                    r.to_string(),
-                    r.familiar(),
-                    r.domain().to_owned(),
-                    r.path().to_owned(),
-                ),
-                AnyReference::Digest(d) => {
-                    (d.to_string(), d.to_string(), String::new(), String::new())
-                }
+                AnyReference::Named(r) => (r.to_string(), r.familiar(), r.domain().to_owned(), r.path().to_owned()),
+                AnyReference::Digest(d) => (d.to_string(), d.to_string(), String::new(), String::new()),
             }),
             other => panic!("{ctx}: unknown func {other}"),
         };

@@ -22,10 +22,7 @@ pub enum Change {
 }
 
 fn invalid(change: &str, reason: impl Into<String>) -> EngineError {
-    EngineError::InvalidChange {
-        change: change.to_owned(),
-        reason: reason.into(),
-    }
+    EngineError::InvalidChange { change: change.to_owned(), reason: reason.into() }
 }
 
 /// Splits on whitespace, honouring double and single quotes and backslash escapes (quotes removed).
@@ -79,11 +76,7 @@ fn command(args: &str) -> Vec<String> {
     vec!["/bin/sh".into(), "-c".into(), t.to_owned()]
 }
 
-fn key_values(
-    change: &str,
-    args: &str,
-    legacy: bool,
-) -> Result<Vec<(String, String)>, EngineError> {
+fn key_values(change: &str, args: &str, legacy: bool) -> Result<Vec<(String, String)>, EngineError> {
     let ws = words(args).map_err(|r| invalid(change, format!("has {r}")))?;
     if ws.is_empty() {
         return Err(invalid(change, "needs at least one key=value"));
@@ -92,10 +85,7 @@ fn key_values(
         if !legacy {
             return Err(invalid(change, "expects key=value pairs"));
         }
-        let (k, v) = args
-            .trim()
-            .split_once(char::is_whitespace)
-            .ok_or_else(|| invalid(change, "needs a value"))?;
+        let (k, v) = args.trim().split_once(char::is_whitespace).ok_or_else(|| invalid(change, "needs a value"))?;
         return Ok(vec![(k.to_owned(), v.trim().to_owned())]);
     }
     ws.into_iter()
@@ -112,10 +102,7 @@ fn port(change: &str, p: &str) -> Result<Vec<String>, EngineError> {
     if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
         return Err(invalid(change, format!("unknown protocol {proto:?}")));
     }
-    let parse = |s: &str| {
-        s.parse::<u16>()
-            .map_err(|_| invalid(change, format!("invalid port {p:?}")))
-    };
+    let parse = |s: &str| s.parse::<u16>().map_err(|_| invalid(change, format!("invalid port {p:?}")));
     let (lo, hi) = match num.split_once('-') {
         Some((a, b)) => (parse(a)?, parse(b)?),
         None => (parse(num)?, parse(num)?),
@@ -132,10 +119,7 @@ pub fn parse_change(line: &str) -> Result<Change, EngineError> {
     let (instr, args) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let args = args.trim();
     if args.is_empty() {
-        return Err(invalid(
-            line,
-            format!("{} needs an argument", instr.to_uppercase()),
-        ));
+        return Err(invalid(line, format!("{} needs an argument", instr.to_uppercase())));
     }
     Ok(match instr.to_uppercase().as_str() {
         "CMD" => Change::Cmd(command(args)),
@@ -152,18 +136,14 @@ pub fn parse_change(line: &str) -> Result<Change, EngineError> {
         "ONBUILD" => {
             let first = args.split_whitespace().next().unwrap_or("").to_uppercase();
             if matches!(first.as_str(), "ONBUILD" | "FROM" | "MAINTAINER") {
-                return Err(invalid(
-                    line,
-                    format!("{first} isn't allowed as an ONBUILD trigger"),
-                ));
+                return Err(invalid(line, format!("{first} isn't allowed as an ONBUILD trigger")));
             }
             Change::OnBuild(args.to_owned())
         }
         "USER" => Change::User(args.to_owned()),
         "VOLUME" => {
             let vols = if args.starts_with('[') {
-                serde_json::from_str::<Vec<String>>(args)
-                    .map_err(|e| invalid(line, e.to_string()))?
+                serde_json::from_str::<Vec<String>>(args).map_err(|e| invalid(line, e.to_string()))?
             } else {
                 words(args).map_err(|r| invalid(line, format!("has {r}")))?
             };
@@ -195,10 +175,7 @@ impl Change {
                 let env = c.env.get_or_insert_with(Vec::new);
                 for (k, v) in kvs {
                     let entry = format!("{k}={v}");
-                    match env
-                        .iter_mut()
-                        .find(|e| e.split_once('=').map_or(e.as_str(), |(ek, _)| ek) == k)
-                    {
+                    match env.iter_mut().find(|e| e.split_once('=').map_or(e.as_str(), |(ek, _)| ek) == k) {
                         Some(e) => *e = entry,
                         None => env.push(entry),
                     }
@@ -226,11 +203,8 @@ impl Change {
             }
             Self::Workdir(w) => {
                 let base = c.working_dir.clone().unwrap_or_else(|| "/".into());
-                c.working_dir = Some(if w.starts_with('/') {
-                    w.clone()
-                } else {
-                    format!("{}/{w}", base.trim_end_matches('/'))
-                });
+                c.working_dir =
+                    Some(if w.starts_with('/') { w.clone() } else { format!("{}/{w}", base.trim_end_matches('/')) });
             }
             Self::StopSignal(s) => c.stop_signal = Some(s.clone()),
         }
@@ -280,15 +254,9 @@ mod tests {
 
     #[test]
     fn refuses_bad_changes() {
-        for bad in [
-            "RUN echo",
-            "CMD",
-            "EXPOSE 99999",
-            "EXPOSE 80/xyz",
-            "LABEL novalue",
-            "ENV A=\"open",
-            "ONBUILD FROM x",
-        ] {
+        for bad in
+            ["RUN echo", "CMD", "EXPOSE 99999", "EXPOSE 80/xyz", "LABEL novalue", "ENV A=\"open", "ONBUILD FROM x"]
+        {
             assert!(parse_change(bad).is_err(), "{bad}");
         }
     }

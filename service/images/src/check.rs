@@ -35,48 +35,31 @@ impl Engine {
                 for d in r.blobs() {
                     *counts.entry(d.clone()).or_insert(0) += 1;
                     if !this.store().exists(&d) {
-                        report
-                            .problems
-                            .push(format!("{ns}: image {} misses blob {d}", r.id));
+                        report.problems.push(format!("{ns}: image {} misses blob {d}", r.id));
                     } else if verify_content && !this.store().verify(&d)? {
-                        report
-                            .problems
-                            .push(format!("{ns}: blob {d} of image {} is corrupt", r.id));
+                        report.problems.push(format!("{ns}: blob {d} of image {} is corrupt", r.id));
                     }
                 }
                 for name in r.repo_tags.iter().chain(&r.repo_digests) {
                     if this.index().resolve_name(ns, name)?.as_ref() != Some(&r.id) {
-                        report.problems.push(format!(
-                            "{ns}: image {} lists name {name} that points elsewhere",
-                            r.id
-                        ));
+                        report.problems.push(format!("{ns}: image {} lists name {name} that points elsewhere", r.id));
                     }
                 }
             }
             for (ns, name, id) in this.index().all_names()? {
-                if !images
-                    .iter()
-                    .any(|(n, r)| n.as_str() == ns && r.id.hex() == id)
-                {
-                    report
-                        .problems
-                        .push(format!("{ns}: name {name} points at missing image {id}"));
+                if !images.iter().any(|(n, r)| n.as_str() == ns && r.id.hex() == id) {
+                    report.problems.push(format!("{ns}: name {name} points at missing image {id}"));
                 }
             }
             for (d, n) in &counts {
                 let stored = this.index().blob_refcount(d)?;
                 if stored != *n {
-                    report
-                        .problems
-                        .push(format!("blob {d}: count {stored}, but {n} images use it"));
+                    report.problems.push(format!("blob {d}: count {stored}, but {n} images use it"));
                 }
             }
             let blobs = this.store().walk()?;
             report.blobs = blobs.len();
-            report.orphans = blobs
-                .iter()
-                .filter(|b| !counts.contains_key(&b.digest))
-                .count();
+            report.orphans = blobs.iter().filter(|b| !counts.contains_key(&b.digest)).count();
             Ok(report)
         })
         .await

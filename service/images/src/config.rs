@@ -39,10 +39,7 @@ pub struct RootFsDoc {
 
 impl Default for RootFsDoc {
     fn default() -> Self {
-        Self {
-            kind: "layers".into(),
-            diff_ids: Vec::new(),
-        }
+        Self { kind: "layers".into(), diff_ids: Vec::new() }
     }
 }
 
@@ -117,25 +114,18 @@ impl ImageConfigDoc {
     }
 
     pub fn labels(&self) -> BTreeMap<String, String> {
-        self.config
-            .as_ref()
-            .and_then(|c| c.labels.clone())
-            .unwrap_or_default()
+        self.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default()
     }
 }
 
 /// RFC 3339 to unix nanos, 0 when unparsable.
 pub(crate) fn parse_time(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .and_then(|t| t.timestamp_nanos_opt())
-        .unwrap_or(0)
+    chrono::DateTime::parse_from_rfc3339(s).ok().and_then(|t| t.timestamp_nanos_opt()).unwrap_or(0)
 }
 
 /// Unix nanos to RFC 3339 with nanoseconds, as Docker writes `created`.
 pub(crate) fn format_time(nanos: i64) -> String {
-    chrono::DateTime::from_timestamp_nanos(nanos)
-        .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+    chrono::DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
 }
 
 #[cfg(test)]
@@ -156,9 +146,6 @@ mod tests {
         assert_eq!(back["config"]["OnBuild"][0], "RUN x");
         assert_eq!(back["config"]["Healthcheck"]["Interval"], 1000);
         assert_eq!(back["history"][0]["empty_layer"], true);
-        assert_eq!(
-            format_time(1704164645123456789),
-            "2024-01-02T03:04:05.123456789Z"
-        );
+        assert_eq!(format_time(1704164645123456789), "2024-01-02T03:04:05.123456789Z");
     }
 }

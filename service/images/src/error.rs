@@ -26,23 +26,15 @@ pub enum EngineError {
     Platform(#[from] PlatformError),
     #[error("No such image: {0}")]
     ImageNotFound(String),
-    #[error(
-        "ambiguous image id prefix {prefix:?}: it matches {count} images, give more characters"
-    )]
+    #[error("ambiguous image id prefix {prefix:?}: it matches {count} images, give more characters")]
     AmbiguousId { prefix: String, count: usize },
     #[error("refusing to create a tag with a digest reference: {0}")]
     TagWithDigest(String),
-    #[error(
-        "conflict: unable to delete {id} (must be forced) - image is referenced in multiple repositories"
-    )]
+    #[error("conflict: unable to delete {id} (must be forced) - image is referenced in multiple repositories")]
     MultipleRepositories { id: String },
-    #[error(
-        "conflict: unable to delete {id} (cannot be forced) - image has dependent child images"
-    )]
+    #[error("conflict: unable to delete {id} (cannot be forced) - image has dependent child images")]
     HasChildren { id: String },
-    #[error(
-        "conflict: unable to delete {id} (must be forced) - image is being used by container {container}"
-    )]
+    #[error("conflict: unable to delete {id} (must be forced) - image is being used by container {container}")]
     UsedByContainer { id: String, container: String },
     #[error("invalid filter {0:?}: {1}")]
     InvalidFilter(String, String),
@@ -76,19 +68,13 @@ impl EngineError {
             | Self::InvalidFilter(..)
             | Self::InvalidChange { .. } => ErrorKind::InvalidArgument,
             Self::ImageNotFound(_) => ErrorKind::NotFound,
-            Self::MultipleRepositories { .. }
-            | Self::HasChildren { .. }
-            | Self::UsedByContainer { .. } => ErrorKind::FailedPrecondition,
+            Self::MultipleRepositories { .. } | Self::HasChildren { .. } | Self::UsedByContainer { .. } => {
+                ErrorKind::FailedPrecondition
+            }
             Self::Cancelled => ErrorKind::Cancelled,
-            Self::Io { source, .. } if source.raw_os_error() == Some(28) => {
-                ErrorKind::ResourceExhausted
-            }
-            Self::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
-                ErrorKind::NotFound
-            }
-            Self::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
-                ErrorKind::PermissionDenied
-            }
+            Self::Io { source, .. } if source.raw_os_error() == Some(28) => ErrorKind::ResourceExhausted,
+            Self::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => ErrorKind::NotFound,
+            Self::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => ErrorKind::PermissionDenied,
             Self::BadConfig { .. } | Self::Io { .. } | Self::Task(_) => ErrorKind::Internal,
         }
     }
@@ -97,9 +83,7 @@ impl EngineError {
     pub fn reason(&self) -> &'static str {
         match self {
             Self::Store(StoreError::NotFound(_)) => "BLOB_NOT_FOUND",
-            Self::Store(StoreError::DigestMismatch { .. } | StoreError::SizeMismatch { .. }) => {
-                "DIGEST_MISMATCH"
-            }
+            Self::Store(StoreError::DigestMismatch { .. } | StoreError::SizeMismatch { .. }) => "DIGEST_MISMATCH",
             Self::Store(StoreError::DiskFull { .. }) => "DISK_FULL",
             Self::Store(_) => "STORE_ERROR",
             Self::Index(_) => "INDEX_ERROR",
@@ -125,9 +109,6 @@ impl EngineError {
     }
 
     pub fn reference(input: &str, source: ReferenceError) -> Self {
-        Self::Reference {
-            input: input.to_owned(),
-            source,
-        }
+        Self::Reference { input: input.to_owned(), source }
     }
 }

@@ -42,11 +42,7 @@ impl Filters {
         for (key, value) in pairs {
             let key_base = key.trim_end_matches('!');
             if !allowed.contains(&key_base) {
-                return Err(bad(
-                    key,
-                    value,
-                    &format!("unknown filter, use one of: {}", allowed.join(", ")),
-                ));
+                return Err(bad(key, value, &format!("unknown filter, use one of: {}", allowed.join(", "))));
             }
             match (key.as_str(), value.as_str()) {
                 ("dangling", v) => {
@@ -68,9 +64,9 @@ impl Filters {
                 ("since", v) => f.since.push(v.to_owned()),
                 ("reference", v) => f.references.push(v.to_owned()),
                 ("until", v) => {
-                    f.until = Some(parse_until(v).ok_or_else(|| {
-                        bad(key, value, "expected a duration like 24h or a timestamp")
-                    })?)
+                    f.until = Some(
+                        parse_until(v).ok_or_else(|| bad(key, value, "expected a duration like 24h or a timestamp"))?,
+                    )
                 }
                 _ => return Err(bad(key, value, "unknown filter")),
             }
@@ -95,11 +91,7 @@ pub(crate) fn parse_until(v: &str) -> Option<i64> {
             return t.and_utc().timestamp_nanos_opt();
         }
     }
-    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .ok()?
-        .and_hms_opt(0, 0, 0)?
-        .and_utc()
-        .timestamp_nanos_opt()
+    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()
 }
 
 /// Go's `time.ParseDuration` subset: `h`, `m`, `s`, `ms` units, concatenated. Nanos.
@@ -136,9 +128,7 @@ pub(crate) fn glob(pattern: &str, name: &str) -> bool {
     fn go(p: &[char], n: &[char]) -> bool {
         match p.first() {
             None => n.is_empty(),
-            Some('*') => (0..=n.len())
-                .take_while(|&i| i == 0 || n[i - 1] != '/')
-                .any(|i| go(&p[1..], &n[i..])),
+            Some('*') => (0..=n.len()).take_while(|&i| i == 0 || n[i - 1] != '/').any(|i| go(&p[1..], &n[i..])),
             Some('?') => !n.is_empty() && n[0] != '/' && go(&p[1..], &n[1..]),
             Some('[') => {
                 let Some(end) = p.iter().position(|&c| c == ']') else {
@@ -192,17 +182,11 @@ mod tests {
         let now = now_nanos();
         let t = parse_until("1h30m").unwrap();
         assert!((now - t - 5_400_000_000_000).abs() < 5_000_000_000);
-        assert_eq!(
-            parse_until("2024-01-02T00:00:00Z"),
-            Some(1_704_153_600_000_000_000)
-        );
+        assert_eq!(parse_until("2024-01-02T00:00:00Z"), Some(1_704_153_600_000_000_000));
         assert_eq!(parse_until("2024-01-02"), Some(1_704_153_600_000_000_000));
         assert_eq!(parse_until("1704153600"), Some(1_704_153_600_000_000_000));
         assert!(parse_until("yesterday").is_none());
-        let pairs = vec![
-            ("label".to_string(), "a=b".to_string()),
-            ("dangling".into(), "true".into()),
-        ];
+        let pairs = vec![("label".to_string(), "a=b".to_string()), ("dangling".into(), "true".into())];
         let f = Filters::parse(&pairs, &["label", "dangling"]).unwrap();
         assert_eq!(f.dangling, Some(true));
         assert_eq!(f.labels, vec![LabelFilter::Is("a".into(), "b".into())]);

@@ -53,14 +53,7 @@ impl ChunkReader {
     /// the sender is end of input).
     pub fn channel(depth: usize) -> (mpsc::Sender<Option<Bytes>>, Self) {
         let (tx, rx) = mpsc::channel(depth);
-        (
-            tx,
-            Self {
-                rx,
-                cur: Bytes::new(),
-                cancelled: Arc::default(),
-            },
-        )
+        (tx, Self { rx, cur: Bytes::new(), cancelled: Arc::default() })
     }
 
     fn cancelled_flag(&self) -> Arc<AtomicBool> {
@@ -75,10 +68,7 @@ impl Read for ChunkReader {
                 Some(Some(b)) => self.cur = b,
                 Some(None) => {
                     self.cancelled.store(true, Ordering::SeqCst);
-                    return Err(io::Error::new(
-                        io::ErrorKind::Interrupted,
-                        "client cancelled the stream",
-                    ));
+                    return Err(io::Error::new(io::ErrorKind::Interrupted, "client cancelled the stream"));
                 }
                 None => return Ok(0),
             }
@@ -89,10 +79,23 @@ impl Read for ChunkReader {
     }
 }
 
-/// Input of an import: the client's stream, or a file on the daemon's side.
+/// Input of an import or load: the client's stream, or a file on the daemon's side.
 pub enum ImportSource {
     Stream(ChunkReader),
     File(std::fs::File),
+}
+
+impl ImportSource {
+    /// A reader, and the flag that tells a client cancellation from bad input.
+    pub(crate) fn into_reader(self) -> (Box<dyn Read>, Option<Arc<AtomicBool>>) {
+        match self {
+            Self::Stream(r) => {
+                let flag = r.cancelled_flag();
+                (Box::new(r), Some(flag))
+            }
+            Self::File(f) => (Box::new(f), None),
+        }
+    }
 }
 
 impl Engine {
@@ -116,13 +119,7 @@ impl Engine {
         let store = self.store();
         let ingest_ref = format!("import-{:032x}", rand::random::<u128>());
         let writer = store.writer(&ingest_ref)?;
-        let (reader, cancelled): (Box<dyn Read>, Option<Arc<AtomicBool>>) = match source {
-            ImportSource::Stream(r) => {
-                let flag = r.cancelled_flag();
-                (Box::new(r), Some(flag))
-            }
-            ImportSource::File(f) => (Box::new(f), None),
-        };
+        let (reader, cancelled) = source.into_reader();
         let result = layer_from_rootfs(reader, writer);
         let (stats, writer) = match result {
             Ok(v) => v,
@@ -137,10 +134,7 @@ impl Engine {
 
         let now = now_nanos();
         let created = format_time(now);
-        let platform = opts
-            .platform
-            .clone()
-            .unwrap_or_else(|| self.platform().clone());
+        let platform = opts.platform.clone().unwrap_or_else(|| self.platform().clone());
         let mut container = ContainerConfigDoc::default();
         for c in &opts.changes {
             c.apply(&mut container);
@@ -151,17 +145,10 @@ impl Engine {
             os: platform.os.clone(),
             variant: platform.variant.clone(),
             config: Some(container),
-            rootfs: RootFsDoc {
-                kind: "layers".into(),
-                diff_ids: vec![stats.diff_id.to_string()],
-            },
+            rootfs: RootFsDoc { kind: "layers".into(), diff_ids: vec![stats.diff_id.to_string()] },
             history: vec![HistoryDoc {
                 created: Some(created),
-                comment: Some(
-                    opts.message
-                        .clone()
-                        .unwrap_or_else(|| "Imported from -".into()),
-                ),
+                comment: Some(opts.message.clone().unwrap_or_else(|| "Imported from -".into())),
                 ..Default::default()
             }],
             ..Default::default()
@@ -207,32 +194,18 @@ impl Engine {
         };
         let names: Vec<String> = opts.reference.iter().map(|r| r.to_string()).collect();
         self.index().touch_namespace(ns, now)?;
-        self.index()
-            .put_image(ns, &record, &config_json, &names, now)?;
+        self.index().put_image(ns, &record, &config_json, &names, now)?;
         tracing::info!(namespace = %ns, image = %config_digest, bytes = stats.tar_size, "imported image");
-        Ok(ImportOutcome {
-            image_id: config_digest,
-            reference: opts.reference,
-            layer,
-            tar_size: stats.tar_size,
-        })
+        Ok(ImportOutcome { image_id: config_digest, reference: opts.reference, layer, tar_size: stats.tar_size })
     }
 }
 
 /// An OCI image manifest for a config and layers.
-pub(crate) fn manifest_json(
-    config: &DescriptorRecord,
-    layers: &[LayerRecord],
-) -> Result<Vec<u8>, EngineError> {
+pub(crate) fn manifest_json(config: &DescriptorRecord, layers: &[LayerRecord]) -> Result<Vec<u8>, EngineError> {
     let desc = |media: MediaType, digest: &Digest, size: u64| {
         DescriptorBuilder::default()
             .media_type(media)
-            .digest(
-                digest
-                    .to_string()
-                    .parse::<oci_spec::image::Digest>()
-                    .expect("valid digest"),
-            )
+            .digest(digest.to_string().parse::<oci_spec::image::Digest>().expect("valid digest"))
             .size(size)
             .build()
             .expect("descriptor fields set")
@@ -242,10 +215,7 @@ pub(crate) fn manifest_json(
         .media_type(MediaType::ImageManifest)
         .config(desc(MediaType::ImageConfig, &config.digest, config.size))
         .layers(
-            layers
-                .iter()
-                .map(|l| desc(MediaType::from(l.media_type.as_str()), &l.digest, l.size))
-                .collect::<Vec<_>>(),
+            layers.iter().map(|l| desc(MediaType::from(l.media_type.as_str()), &l.digest, l.size)).collect::<Vec<_>>(),
         )
         .build()
         .expect("manifest fields set");

@@ -36,20 +36,12 @@ impl Engine {
     }
 
     /// History rows, newest first. Rows that are the top of a local parent image carry its id and tags.
-    pub async fn history(
-        &self,
-        ns: &Namespace,
-        image: &str,
-    ) -> Result<Vec<HistoryRow>, EngineError> {
+    pub async fn history(&self, ns: &Namespace, image: &str) -> Result<Vec<HistoryRow>, EngineError> {
         let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
         blocking(move || this.history_blocking(&ns, &image)).await
     }
 
-    fn history_blocking(
-        &self,
-        ns: &Namespace,
-        image: &str,
-    ) -> Result<Vec<HistoryRow>, EngineError> {
+    fn history_blocking(&self, ns: &Namespace, image: &str) -> Result<Vec<HistoryRow>, EngineError> {
         let record = self.resolve_blocking(ns, image)?.record;
         let config = self.config_blocking(&record.id)?;
         let mut rows: Vec<HistoryRow> = Vec::new();
@@ -69,11 +61,7 @@ impl Engine {
             }
         }
         for h in &config.history {
-            let size = if h.empty_layer {
-                0
-            } else {
-                layers.next().map_or(0, |l| l.size)
-            };
+            let size = if h.empty_layer { 0 } else { layers.next().map_or(0, |l| l.size) };
             rows.push(HistoryRow {
                 id: None,
                 created: h.created.as_deref().map(parse_time).unwrap_or(0),
@@ -89,10 +77,7 @@ impl Engine {
         let mut cur = Some(record);
         let mut guard = 0;
         while let Some(img) = cur.take() {
-            let depth = self
-                .config_blocking(&img.id)
-                .map(|c| c.history.len().max(img.layers.len()))
-                .unwrap_or(0);
+            let depth = self.config_blocking(&img.id).map(|c| c.history.len().max(img.layers.len())).unwrap_or(0);
             if depth > 0 && depth <= rows.len() {
                 let row = &mut rows[depth - 1];
                 row.id = Some(img.id.clone());

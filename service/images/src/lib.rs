@@ -5,6 +5,7 @@
 //! blobs whose count reached zero holds it for writing and re-checks the count and the leases first. So a
 //! blob is never deleted between an operation committing it and the index referencing it.
 
+mod archive;
 mod changes;
 mod check;
 mod config;
@@ -24,10 +25,12 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
+pub use archive::{ChunkWriter, LoadedImage};
 pub use changes::{Change, parse_change};
 pub use check::CheckReport;
 pub use config::{ContainerConfigDoc, HealthcheckDoc, HistoryDoc, ImageConfigDoc};
 pub use error::EngineError;
+pub use imaged_archive::SaveFormat;
 use imaged_core::Platform;
 use imaged_index::Index;
 pub use imaged_index::{ImageRecord, LayerRecord};
@@ -53,10 +56,7 @@ struct Inner {
 }
 
 pub(crate) fn now_nanos() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
 }
 
 /// Runs blocking work on the blocking pool.
@@ -65,19 +65,14 @@ where
     F: FnOnce() -> Result<T, EngineError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| EngineError::Task(e.to_string()))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| EngineError::Task(e.to_string()))?
 }
 
 impl Engine {
     /// Opens the engine on `root` (creating `blobs/`, `ingest/`, `index/`, `tmp/`). Ingests of local
     /// operations that cannot resume (imports) and leases of a previous run are dropped.
     pub fn open(root: &Path) -> Result<Self, EngineError> {
-        std::fs::create_dir_all(root).map_err(|e| EngineError::Io {
-            path: root.to_owned(),
-            source: e,
-        })?;
+        std::fs::create_dir_all(root).map_err(|e| EngineError::Io { path: root.to_owned(), source: e })?;
         let store = BlobStore::open(root)?;
         let index = Index::open(&root.join("index"))?;
         for ingest in store.list_ingests()? {

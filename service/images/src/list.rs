@@ -45,16 +45,7 @@ pub(crate) fn blob_users(records: &[ImageRecord]) -> HashMap<String, u64> {
 
 pub(crate) fn shared_size(r: &ImageRecord, users: &HashMap<String, u64>) -> u64 {
     let mut seen = HashSet::new();
-    let mut shared = if users
-        .get(&r.config.digest.to_string())
-        .copied()
-        .unwrap_or(0)
-        > 1
-    {
-        r.config.size
-    } else {
-        0
-    };
+    let mut shared = if users.get(&r.config.digest.to_string()).copied().unwrap_or(0) > 1 { r.config.size } else { 0 };
     for l in &r.layers {
         if seen.insert(&l.digest) && users.get(&l.digest.to_string()).copied().unwrap_or(0) > 1 {
             shared += l.size;
@@ -72,39 +63,21 @@ fn reference_matches(pattern: &str, stored: &str) -> bool {
 
 impl Engine {
     /// Lists images, newest first, as `docker image ls`.
-    pub async fn list(
-        &self,
-        ns: &Namespace,
-        opts: ListOptions,
-    ) -> Result<Vec<ImageSummary>, EngineError> {
+    pub async fn list(&self, ns: &Namespace, opts: ListOptions) -> Result<Vec<ImageSummary>, EngineError> {
         let (this, ns) = (self.clone(), ns.clone());
         blocking(move || this.list_blocking(&ns, &opts)).await
     }
 
-    fn list_blocking(
-        &self,
-        ns: &Namespace,
-        opts: &ListOptions,
-    ) -> Result<Vec<ImageSummary>, EngineError> {
-        let filters = Filters::parse(
-            &opts.filters,
-            &[
-                "dangling",
-                "label",
-                "label!",
-                "before",
-                "since",
-                "reference",
-            ],
-        )?;
+    fn list_blocking(&self, ns: &Namespace, opts: &ListOptions) -> Result<Vec<ImageSummary>, EngineError> {
+        let filters = Filters::parse(&opts.filters, &["dangling", "label", "label!", "before", "since", "reference"])?;
         let bound = |inputs: &[String]| -> Result<Option<i64>, EngineError> {
-            inputs
-                .iter()
-                .map(|i| self.resolve_blocking(ns, i).map(|r| r.record.created))
-                .try_fold(None, |acc: Option<i64>, c| {
+            inputs.iter().map(|i| self.resolve_blocking(ns, i).map(|r| r.record.created)).try_fold(
+                None,
+                |acc: Option<i64>, c| {
                     let c = c?;
                     Ok(Some(acc.map_or(c, |a| a.min(c))))
-                })
+                },
+            )
         };
         let before = bound(&filters.before)?;
         let since = filters
@@ -116,10 +89,8 @@ impl Engine {
             .max();
         let records = self.index().list_images(ns)?;
         let containers = self.container_counts(ns)?;
-        let parents: HashSet<String> = records
-            .iter()
-            .filter_map(|r| r.parent.as_ref().map(|p| p.to_string()))
-            .collect();
+        let parents: HashSet<String> =
+            records.iter().filter_map(|r| r.parent.as_ref().map(|p| p.to_string())).collect();
         let users = blob_users(&records);
         let mut out = Vec::new();
         for r in &records {
@@ -128,10 +99,7 @@ impl Engine {
             if intermediate && !opts.all && filters.dangling.is_none() {
                 continue;
             }
-            if filters
-                .dangling
-                .is_some_and(|d| d != (dangling && !intermediate))
-            {
+            if filters.dangling.is_some_and(|d| d != (dangling && !intermediate)) {
                 continue;
             }
             if !filters.labels.iter().all(|l| l.matches(&r.labels)) {
@@ -142,12 +110,7 @@ impl Engine {
             }
             let mut tags = r.repo_tags.clone();
             if !filters.references.is_empty() {
-                let keep = |name: &String| {
-                    filters
-                        .references
-                        .iter()
-                        .any(|p| reference_matches(p, name))
-                };
+                let keep = |name: &String| filters.references.iter().any(|p| reference_matches(p, name));
                 tags.retain(keep);
                 if tags.is_empty() && !r.repo_digests.iter().any(keep) {
                     continue;
@@ -160,20 +123,12 @@ impl Engine {
                 containers: containers.get(&r.id.to_string()).copied().unwrap_or(0),
             });
         }
-        out.sort_by(|a, b| {
-            b.record
-                .created
-                .cmp(&a.record.created)
-                .then_with(|| a.record.id.cmp(&b.record.id))
-        });
+        out.sort_by(|a, b| b.record.created.cmp(&a.record.created).then_with(|| a.record.id.cmp(&b.record.id)));
         Ok(out)
     }
 
     /// How many containers of a namespace use each image id.
-    pub(crate) fn container_counts(
-        &self,
-        ns: &Namespace,
-    ) -> Result<HashMap<String, u64>, EngineError> {
+    pub(crate) fn container_counts(&self, ns: &Namespace) -> Result<HashMap<String, u64>, EngineError> {
         let mut counts = HashMap::new();
         for c in self.index().list_containers(ns)? {
             *counts.entry(c.image_id.to_string()).or_insert(0) += 1;

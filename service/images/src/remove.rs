@@ -29,29 +29,17 @@ pub struct RemoveOutcome {
 }
 
 fn repo_of(name: &str) -> String {
-    Reference::parse_normalized(name)
-        .map(|r| r.name())
-        .unwrap_or_else(|_| name.to_owned())
+    Reference::parse_normalized(name).map(|r| r.name()).unwrap_or_else(|_| name.to_owned())
 }
 
 impl Engine {
     /// Removes an image or one of its names with Docker's rules.
-    pub async fn remove(
-        &self,
-        ns: &Namespace,
-        image: &str,
-        opts: RemoveOptions,
-    ) -> Result<RemoveOutcome, EngineError> {
+    pub async fn remove(&self, ns: &Namespace, image: &str, opts: RemoveOptions) -> Result<RemoveOutcome, EngineError> {
         let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
         blocking(move || this.remove_blocking(&ns, &image, opts)).await
     }
 
-    fn remove_blocking(
-        &self,
-        ns: &Namespace,
-        image: &str,
-        opts: RemoveOptions,
-    ) -> Result<RemoveOutcome, EngineError> {
+    fn remove_blocking(&self, ns: &Namespace, image: &str, opts: RemoveOptions) -> Result<RemoveOutcome, EngineError> {
         let Resolved { record, by_name } = self.resolve_blocking(ns, image)?;
         let mut out = RemoveOutcome::default();
         let id = record.id.clone();
@@ -59,52 +47,34 @@ impl Engine {
             Some(name) => {
                 let name = name.to_string();
                 let mut removed = vec![name.clone()];
-                let remaining: Vec<&String> = record
-                    .repo_tags
-                    .iter()
-                    .chain(&record.repo_digests)
-                    .filter(|n| **n != name)
-                    .collect();
+                let remaining: Vec<&String> =
+                    record.repo_tags.iter().chain(&record.repo_digests).filter(|n| **n != name).collect();
                 // Docker: when the last tag of a repository goes, that repository's digest names go too.
                 if !name.contains('@') {
                     let repo = repo_of(&name);
-                    let tag_left = remaining
-                        .iter()
-                        .any(|n| !n.contains('@') && repo_of(n) == repo);
+                    let tag_left = remaining.iter().any(|n| !n.contains('@') && repo_of(n) == repo);
                     if !tag_left {
                         removed.extend(
-                            remaining
-                                .iter()
-                                .filter(|n| n.contains('@') && repo_of(n) == repo)
-                                .map(|n| (*n).clone()),
+                            remaining.iter().filter(|n| n.contains('@') && repo_of(n) == repo).map(|n| (*n).clone()),
                         );
                     }
                 }
                 let after = self.index().untag(ns, &id, &removed)?;
-                out.items
-                    .extend(removed.into_iter().map(DeleteItem::Untagged));
+                out.items.extend(removed.into_iter().map(DeleteItem::Untagged));
                 if after.is_dangling() {
                     self.delete_helper(ns, &id, opts, true, &mut out)?;
                 }
             }
             None => {
-                let names: Vec<String> = record
-                    .repo_tags
-                    .iter()
-                    .chain(&record.repo_digests)
-                    .cloned()
-                    .collect();
+                let names: Vec<String> = record.repo_tags.iter().chain(&record.repo_digests).cloned().collect();
                 if !names.is_empty() {
                     let repos: HashSet<String> = names.iter().map(|n| repo_of(n)).collect();
                     if repos.len() > 1 && !opts.force {
-                        return Err(EngineError::MultipleRepositories {
-                            id: id.short().to_owned(),
-                        });
+                        return Err(EngineError::MultipleRepositories { id: id.short().to_owned() });
                     }
                     self.check_conflicts(ns, &record, opts.force)?;
                     self.index().untag(ns, &id, &names)?;
-                    out.items
-                        .extend(names.into_iter().map(DeleteItem::Untagged));
+                    out.items.extend(names.into_iter().map(DeleteItem::Untagged));
                 }
                 self.delete_helper(ns, &id, opts, false, &mut out)?;
             }
@@ -113,32 +83,14 @@ impl Engine {
     }
 
     fn children(&self, ns: &Namespace, id: &Digest) -> Result<Vec<ImageRecord>, EngineError> {
-        Ok(self
-            .index()
-            .list_images(ns)?
-            .into_iter()
-            .filter(|r| r.parent.as_ref() == Some(id))
-            .collect())
+        Ok(self.index().list_images(ns)?.into_iter().filter(|r| r.parent.as_ref() == Some(id)).collect())
     }
 
-    fn check_conflicts(
-        &self,
-        ns: &Namespace,
-        record: &ImageRecord,
-        force: bool,
-    ) -> Result<(), EngineError> {
+    fn check_conflicts(&self, ns: &Namespace, record: &ImageRecord, force: bool) -> Result<(), EngineError> {
         if !self.children(ns, &record.id)?.is_empty() {
-            return Err(EngineError::HasChildren {
-                id: record.id.short().to_owned(),
-            });
+            return Err(EngineError::HasChildren { id: record.id.short().to_owned() });
         }
-        if !force
-            && let Some(c) = self
-                .index()
-                .list_containers(ns)?
-                .into_iter()
-                .find(|c| c.image_id == record.id)
-        {
+        if !force && let Some(c) = self.index().list_containers(ns)?.into_iter().find(|c| c.image_id == record.id) {
             return Err(EngineError::UsedByContainer {
                 id: record.id.short().to_owned(),
                 container: c.id[..12.min(c.id.len())].to_owned(),
@@ -190,12 +142,7 @@ impl Engine {
             return Ok(0);
         }
         let _gc = self.inner.gc.write().expect("gc lock poisoned");
-        let leased: HashSet<Digest> = self
-            .index()
-            .leases()?
-            .into_iter()
-            .flat_map(|l| l.blobs)
-            .collect();
+        let leased: HashSet<Digest> = self.index().leases()?.into_iter().flat_map(|l| l.blobs).collect();
         let mut freed = 0;
         for d in candidates {
             if self.index().blob_refcount(d)? == 0 && !leased.contains(d) {
@@ -241,14 +188,8 @@ impl Engine {
         let mut out = RemoveOutcome::default();
         loop {
             let records = self.index().list_images(ns)?;
-            let used: HashSet<Digest> = self
-                .index()
-                .list_containers(ns)?
-                .into_iter()
-                .map(|c| c.image_id)
-                .collect();
-            let parents: HashSet<Digest> =
-                records.iter().filter_map(|r| r.parent.clone()).collect();
+            let used: HashSet<Digest> = self.index().list_containers(ns)?.into_iter().map(|c| c.image_id).collect();
+            let parents: HashSet<Digest> = records.iter().filter_map(|r| r.parent.clone()).collect();
             let candidates: Vec<&ImageRecord> = records
                 .iter()
                 .filter(|r| !used.contains(&r.id) && !parents.contains(&r.id))
@@ -260,12 +201,10 @@ impl Engine {
                 break;
             }
             for r in candidates {
-                let names: Vec<String> =
-                    r.repo_tags.iter().chain(&r.repo_digests).cloned().collect();
+                let names: Vec<String> = r.repo_tags.iter().chain(&r.repo_digests).cloned().collect();
                 if !names.is_empty() {
                     self.index().untag(ns, &r.id, &names)?;
-                    out.items
-                        .extend(names.into_iter().map(DeleteItem::Untagged));
+                    out.items.extend(names.into_iter().map(DeleteItem::Untagged));
                 }
                 let freed = self.index().delete_image(ns, &r.id)?;
                 out.items.push(DeleteItem::Deleted(r.id.clone()));

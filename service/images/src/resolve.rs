@@ -13,63 +13,40 @@ pub(crate) struct Resolved {
 
 impl Engine {
     /// Finds an image by reference, full id or unique id prefix, as Docker does: a name first, then an id.
-    pub(crate) fn resolve_blocking(
-        &self,
-        ns: &Namespace,
-        input: &str,
-    ) -> Result<Resolved, EngineError> {
+    pub(crate) fn resolve_blocking(&self, ns: &Namespace, input: &str) -> Result<Resolved, EngineError> {
         let parsed = ImageRef::parse(input).map_err(|e| EngineError::reference(input, e))?;
         let index = self.index();
         if let Some(name) = &parsed.name
             && let Some(id) = index.resolve_name(ns, &name.to_string())?
             && let Some(record) = index.get_image(ns, &id)?
         {
-            return Ok(Resolved {
-                record,
-                by_name: Some(name.clone()),
-            });
+            return Ok(Resolved { record, by_name: Some(name.clone()) });
         }
         if let Some(prefix) = &parsed.id_prefix {
             let ids = index.find_id_prefix(ns, prefix)?;
             match ids.len() {
                 0 => {}
                 1 => {
-                    let record = index
-                        .get_image(ns, &ids[0])?
-                        .ok_or_else(|| EngineError::ImageNotFound(input.into()))?;
-                    return Ok(Resolved {
-                        record,
-                        by_name: None,
-                    });
+                    let record =
+                        index.get_image(ns, &ids[0])?.ok_or_else(|| EngineError::ImageNotFound(input.into()))?;
+                    return Ok(Resolved { record, by_name: None });
                 }
                 n => {
-                    return Err(EngineError::AmbiguousId {
-                        prefix: prefix.clone(),
-                        count: n,
-                    });
+                    return Err(EngineError::AmbiguousId { prefix: prefix.clone(), count: n });
                 }
             }
         }
-        let shown = parsed
-            .name
-            .as_ref()
-            .map(|n| n.familiar())
-            .unwrap_or_else(|| input.to_owned());
+        let shown = parsed.name.as_ref().map(|n| n.familiar()).unwrap_or_else(|| input.to_owned());
         Err(EngineError::ImageNotFound(shown))
     }
 
     /// The parsed config of an image, from the index cache (falling back to the blob).
-    pub(crate) fn config_blocking(
-        &self,
-        id: &Digest,
-    ) -> Result<crate::ImageConfigDoc, EngineError> {
+    pub(crate) fn config_blocking(&self, id: &Digest) -> Result<crate::ImageConfigDoc, EngineError> {
         let bytes = match self.index().config(id)? {
             Some(b) => b,
             None => self.store().read(id)?,
         };
-        crate::ImageConfigDoc::parse(&bytes).map_err(|e| EngineError::BadConfig {
-            digest: id.to_string(),
-            reason: e.to_string(),
-        })
+        crate::ImageConfigDoc::parse(&bytes)
+            .map_err(|e| EngineError::BadConfig { digest: id.to_string(), reason: e.to_string() })
     }
 }

@@ -4,21 +4,10 @@ use crate::{Engine, EngineError, blocking, now_nanos};
 
 impl Engine {
     /// Points `target` (`REPO[:TAG]`) at the image `source` names. Returns the normalised name and the id.
-    pub async fn tag(
-        &self,
-        ns: &Namespace,
-        source: &str,
-        target: &str,
-    ) -> Result<(Reference, Digest), EngineError> {
-        let (this, ns, source, target) = (
-            self.clone(),
-            ns.clone(),
-            source.to_owned(),
-            target.to_owned(),
-        );
+    pub async fn tag(&self, ns: &Namespace, source: &str, target: &str) -> Result<(Reference, Digest), EngineError> {
+        let (this, ns, source, target) = (self.clone(), ns.clone(), source.to_owned(), target.to_owned());
         blocking(move || {
-            let name =
-                Reference::parse_docker(&target).map_err(|e| EngineError::reference(&target, e))?;
+            let name = Reference::parse_docker(&target).map_err(|e| EngineError::reference(&target, e))?;
             if name.digest().is_some() {
                 return Err(EngineError::TagWithDigest(target));
             }

@@ -68,10 +68,8 @@ impl Engine {
             }
             du.physical_size = physical.values().sum();
             du.blob_count = physical.len() as u64;
-            let ns_refs: HashMap<Digest, u64> = physical
-                .keys()
-                .map(|d| (d.clone(), users.get(&d.to_string()).copied().unwrap_or(0)))
-                .collect();
+            let ns_refs: HashMap<Digest, u64> =
+                physical.keys().map(|d| (d.clone(), users.get(&d.to_string()).copied().unwrap_or(0))).collect();
             for (d, size) in &physical {
                 // Reclaimable when no active image uses it and no other namespace holds it.
                 let global = this.index().blob_refcount(d)?;

@@ -2,9 +2,7 @@
 use std::fs::File;
 
 use imaged_core::{ErrorKind, Namespace, Reference};
-use imaged_images::{
-    DeleteItem, Engine, ImportOptions, ImportSource, ListOptions, RemoveOptions, parse_change,
-};
+use imaged_images::{DeleteItem, Engine, ImportOptions, ImportSource, ListOptions, RemoveOptions, parse_change};
 
 fn rootfs_tar(dir: &std::path::Path, name: &str, files: &[(&str, &[u8])]) -> std::path::PathBuf {
     let path = dir.join(name);
@@ -21,20 +19,13 @@ fn rootfs_tar(dir: &std::path::Path, name: &str, files: &[(&str, &[u8])]) -> std
     path
 }
 
-async fn import(
-    e: &Engine,
-    ns: &Namespace,
-    tar: &std::path::Path,
-    name: Option<&str>,
-) -> imaged_images::ImportOutcome {
+async fn import(e: &Engine, ns: &Namespace, tar: &std::path::Path, name: Option<&str>) -> imaged_images::ImportOutcome {
     let opts = ImportOptions {
         reference: name.map(|n| Reference::parse_docker(n).unwrap()),
         changes: vec![parse_change(r#"CMD ["sh"]"#).unwrap()],
         ..Default::default()
     };
-    e.import(ns, opts, ImportSource::File(File::open(tar).unwrap()))
-        .await
-        .unwrap()
+    e.import(ns, opts, ImportSource::File(File::open(tar).unwrap())).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -62,60 +53,24 @@ async fn docker_rmi_semantics() {
     assert_eq!(hist[0].comment, "Imported from -");
 
     // By tag: untag only while other names remain.
-    let out = e
-        .remove(&ns, "alpha:2", RemoveOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(
-        out.items,
-        vec![DeleteItem::Untagged("docker.io/library/alpha:2".into())]
-    );
+    let out = e.remove(&ns, "alpha:2", RemoveOptions::default()).await.unwrap();
+    assert_eq!(out.items, vec![DeleteItem::Untagged("docker.io/library/alpha:2".into())]);
     assert_eq!(out.space_reclaimed, 0);
     // By id with two repositories: refused, then forced.
-    let err = e
-        .remove(&ns, ia.image_id.hex(), RemoveOptions::default())
-        .await
-        .unwrap_err();
+    let err = e.remove(&ns, ia.image_id.hex(), RemoveOptions::default()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::FailedPrecondition);
-    assert!(
-        e.inspect(&ns, "alpha:1").await.is_ok(),
-        "refused rmi changed nothing"
-    );
-    let out = e
-        .remove(
-            &ns,
-            ia.image_id.hex(),
-            RemoveOptions {
-                force: true,
-                no_prune: false,
-            },
-        )
-        .await
-        .unwrap();
+    assert!(e.inspect(&ns, "alpha:1").await.is_ok(), "refused rmi changed nothing");
+    let out = e.remove(&ns, ia.image_id.hex(), RemoveOptions { force: true, no_prune: false }).await.unwrap();
     assert_eq!(out.items.len(), 3);
-    assert_eq!(
-        out.items.last(),
-        Some(&DeleteItem::Deleted(ia.image_id.clone()))
-    );
-    assert!(
-        out.space_reclaimed >= ia.layer.size,
-        "{} < {}",
-        out.space_reclaimed,
-        ia.layer.size
-    );
+    assert_eq!(out.items.last(), Some(&DeleteItem::Deleted(ia.image_id.clone())));
+    assert!(out.space_reclaimed >= ia.layer.size, "{} < {}", out.space_reclaimed, ia.layer.size);
     assert!(!e.store().exists(&ia.layer.digest));
 
     // Last tag removed: image deleted.
-    let out = e
-        .remove(&ns, "beta", RemoveOptions::default())
-        .await
-        .unwrap();
+    let out = e.remove(&ns, "beta", RemoveOptions::default()).await.unwrap();
     assert_eq!(
         out.items,
-        vec![
-            DeleteItem::Untagged("docker.io/library/beta:latest".into()),
-            DeleteItem::Deleted(ib.image_id.clone())
-        ]
+        vec![DeleteItem::Untagged("docker.io/library/beta:latest".into()), DeleteItem::Deleted(ib.image_id.clone())]
     );
     assert!(e.store().walk().unwrap().is_empty(), "every blob reclaimed");
     assert!(e.check(true).await.unwrap().is_consistent());
@@ -133,45 +88,21 @@ async fn prune_dangling_then_all_and_shared_usage() {
     let same = import(&e, &ns, &a, Some("copy:1")).await; // same tar, same layer blob
     assert_eq!(same.layer.digest, first.layer.digest);
 
-    let dangling = e
-        .list(
-            &ns,
-            ListOptions {
-                all: false,
-                filters: vec![("dangling".into(), "true".into())],
-            },
-        )
-        .await
-        .unwrap();
+    let dangling =
+        e.list(&ns, ListOptions { all: false, filters: vec![("dangling".into(), "true".into())] }).await.unwrap();
     assert_eq!(dangling.len(), 1);
     assert_eq!(dangling[0].record.id, first.image_id);
     let du = e.disk_usage(&ns).await.unwrap();
     assert_eq!(du.images.len(), 3);
-    assert!(
-        du.logical_size > du.physical_size,
-        "shared layer counted once physically"
-    );
-    assert_eq!(
-        du.logical_size - du.physical_size,
-        first.layer.size,
-        "only the layer is shared"
-    );
+    assert!(du.logical_size > du.physical_size, "shared layer counted once physically");
+    assert_eq!(du.logical_size - du.physical_size, first.layer.size, "only the layer is shared");
 
     let out = e.prune(&ns, false, vec![]).await.unwrap();
     assert_eq!(out.items, vec![DeleteItem::Deleted(first.image_id.clone())]);
-    assert!(
-        e.store().exists(&first.layer.digest),
-        "layer still used by copy:1"
-    );
+    assert!(e.store().exists(&first.layer.digest), "layer still used by copy:1");
     let out = e.prune(&ns, true, vec![]).await.unwrap();
-    assert!(
-        out.items
-            .contains(&DeleteItem::Deleted(second.image_id.clone()))
-    );
-    assert!(
-        out.items
-            .contains(&DeleteItem::Deleted(same.image_id.clone()))
-    );
+    assert!(out.items.contains(&DeleteItem::Deleted(second.image_id.clone())));
+    assert!(out.items.contains(&DeleteItem::Deleted(same.image_id.clone())));
     assert!(out.space_reclaimed >= first.layer.size + second.layer.size);
     assert!(e.store().walk().unwrap().is_empty());
 }
@@ -185,35 +116,15 @@ async fn bad_input_changes_nothing() {
     let i1 = import(&e, &ns, &a, Some("one")).await;
     let b = rootfs_tar(dir.path(), "b.tar", &[("y", b"2")]);
     import(&e, &ns, &b, Some("two")).await;
+    assert_eq!(e.inspect(&ns, "nope").await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(e.inspect(&ns, "UPPER").await.unwrap_err().kind(), ErrorKind::InvalidArgument);
     assert_eq!(
-        e.inspect(&ns, "nope").await.unwrap_err().kind(),
-        ErrorKind::NotFound
-    );
-    assert_eq!(
-        e.inspect(&ns, "UPPER").await.unwrap_err().kind(),
-        ErrorKind::InvalidArgument
-    );
-    assert_eq!(
-        e.tag(&ns, "one", "x@sha256:".to_owned().as_str())
-            .await
-            .unwrap_err()
-            .kind(),
+        e.tag(&ns, "one", "x@sha256:".to_owned().as_str()).await.unwrap_err().kind(),
         ErrorKind::InvalidArgument
     );
     // A prefix shared by both ids is ambiguous unless it happens to be unique; the empty-ish prefix "sha256:" is not an id.
-    let ids: Vec<_> = e
-        .list(&ns, ListOptions::default())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.record.id)
-        .collect();
-    let common: usize = ids[0]
-        .hex()
-        .chars()
-        .zip(ids[1].hex().chars())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let ids: Vec<_> = e.list(&ns, ListOptions::default()).await.unwrap().into_iter().map(|s| s.record.id).collect();
+    let common: usize = ids[0].hex().chars().zip(ids[1].hex().chars()).take_while(|(x, y)| x == y).count();
     if common > 0 {
         let err = e.inspect(&ns, &ids[0].hex()[..common]).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
@@ -231,20 +142,11 @@ async fn bad_input_changes_nothing() {
         b.append_data(&mut h, "etc/passwd", &b"x"[..]).unwrap();
         b.finish().unwrap();
     }
-    let err = e
-        .import(
-            &ns,
-            ImportOptions::default(),
-            ImportSource::File(File::open(&evil).unwrap()),
-        )
-        .await
-        .unwrap_err();
+    let err =
+        e.import(&ns, ImportOptions::default(), ImportSource::File(File::open(&evil).unwrap())).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.to_string().contains("etc/passwd"), "{err}");
     assert_eq!(e.list(&ns, ListOptions::default()).await.unwrap().len(), 2);
-    assert!(
-        e.store().list_ingests().unwrap().is_empty(),
-        "failed import left an ingest"
-    );
+    assert!(e.store().list_ingests().unwrap().is_empty(), "failed import left an ingest");
     assert_eq!(e.inspect(&ns, "one").await.unwrap().record.id, i1.image_id);
 }

@@ -17,9 +17,7 @@ impl IndexError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NoImage(_) => ErrorKind::NotFound,
-            Self::Sled(sled::Error::Io(e)) if e.raw_os_error() == Some(28) => {
-                ErrorKind::ResourceExhausted
-            }
+            Self::Sled(sled::Error::Io(e)) if e.raw_os_error() == Some(28) => ErrorKind::ResourceExhausted,
             Self::Sled(_) | Self::Corrupt(_) | Self::Schema(_) => ErrorKind::Internal,
         }
     }

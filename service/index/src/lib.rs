@@ -77,14 +77,9 @@ fn abort<T>(e: IndexError) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(e))
 }
 
-fn tx_get_json<T: serde::de::DeserializeOwned>(
-    t: &TransactionalTree,
-    key: &[u8],
-) -> TxResult<Option<T>> {
+fn tx_get_json<T: serde::de::DeserializeOwned>(t: &TransactionalTree, key: &[u8]) -> TxResult<Option<T>> {
     match t.get(key)? {
-        Some(v) => serde_json::from_slice(&v)
-            .map(Some)
-            .or_else(|e| abort(IndexError::Corrupt(e.to_string()))),
+        Some(v) => serde_json::from_slice(&v).map(Some).or_else(|e| abort(IndexError::Corrupt(e.to_string()))),
         None => Ok(None),
     }
 }
@@ -169,32 +164,17 @@ impl Index {
         Ok(out)
     }
 
-    pub fn get_image(
-        &self,
-        ns: &Namespace,
-        id: &Digest,
-    ) -> Result<Option<ImageRecord>, IndexError> {
-        self.images
-            .get(ns_key(ns, id.hex()))?
-            .map(|v| records::decode(&v))
-            .transpose()
+    pub fn get_image(&self, ns: &Namespace, id: &Digest) -> Result<Option<ImageRecord>, IndexError> {
+        self.images.get(ns_key(ns, id.hex()))?.map(|v| records::decode(&v)).transpose()
     }
 
     /// Every image of a namespace, ordered by id.
     pub fn list_images(&self, ns: &Namespace) -> Result<Vec<ImageRecord>, IndexError> {
-        self.images
-            .scan_prefix(ns_prefix(ns))
-            .values()
-            .map(|v| records::decode(&v?))
-            .collect()
+        self.images.scan_prefix(ns_prefix(ns)).values().map(|v| records::decode(&v?)).collect()
     }
 
     /// Ids in a namespace that start with `hex_prefix`.
-    pub fn find_id_prefix(
-        &self,
-        ns: &Namespace,
-        hex_prefix: &str,
-    ) -> Result<Vec<Digest>, IndexError> {
+    pub fn find_id_prefix(&self, ns: &Namespace, hex_prefix: &str) -> Result<Vec<Digest>, IndexError> {
         let mut out = Vec::new();
         for k in self.images.scan_prefix(ns_key(ns, hex_prefix)).keys() {
             let k = k?;
@@ -208,10 +188,7 @@ impl Index {
     pub fn resolve_name(&self, ns: &Namespace, name: &str) -> Result<Option<Digest>, IndexError> {
         self.names
             .get(ns_key(ns, name))?
-            .map(|v| {
-                Digest::sha256_hex(&String::from_utf8_lossy(&v))
-                    .map_err(|e| IndexError::Corrupt(e.to_string()))
-            })
+            .map(|v| Digest::sha256_hex(&String::from_utf8_lossy(&v)).map_err(|e| IndexError::Corrupt(e.to_string())))
             .transpose()
     }
 
@@ -221,20 +198,12 @@ impl Index {
     }
 
     pub fn blob_refcount(&self, digest: &Digest) -> Result<u64, IndexError> {
-        Ok(self
-            .blob_refs
-            .get(digest.to_string())?
-            .map(|v| decode_u64(&v))
-            .unwrap_or(0))
+        Ok(self.blob_refs.get(digest.to_string())?.map(|v| decode_u64(&v)).unwrap_or(0))
     }
 
     /// Every blob with a non-zero count.
     pub fn referenced_blobs(&self) -> Result<BTreeSet<String>, IndexError> {
-        self.blob_refs
-            .iter()
-            .keys()
-            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
-            .collect()
+        self.blob_refs.iter().keys().map(|k| Ok(String::from_utf8_lossy(&k?).into_owned())).collect()
     }
 
     /// Stores an image (or merges into the existing record with the same id) and points `names` at it.
@@ -248,44 +217,36 @@ impl Index {
         names: &[String],
         now: i64,
     ) -> Result<PutOutcome, IndexError> {
-        let out = unwrap_tx(
-            (&self.images, &self.names, &self.configs, &self.blob_refs).transaction(
-                |(images, names_t, configs, refs)| {
-                    let key = ns_key(ns, record.id.hex());
-                    let mut outcome = PutOutcome::default();
-                    let mut rec: ImageRecord = match tx_get_json(images, &key)? {
-                        Some(existing) => existing,
-                        None => {
-                            outcome.created = true;
-                            for d in record.blobs() {
-                                tx_add_ref(refs, &d, 1)?;
-                            }
-                            if configs
-                                .get(record.config.digest.to_string().as_bytes())?
-                                .is_none()
-                            {
-                                configs.insert(
-                                    record.config.digest.to_string().as_bytes(),
-                                    config_json,
-                                )?;
-                            }
-                            let mut fresh = record.clone();
-                            fresh.repo_tags.clear();
-                            fresh.repo_digests.clear();
-                            fresh
+        let out = unwrap_tx((&self.images, &self.names, &self.configs, &self.blob_refs).transaction(
+            |(images, names_t, configs, refs)| {
+                let key = ns_key(ns, record.id.hex());
+                let mut outcome = PutOutcome::default();
+                let mut rec: ImageRecord = match tx_get_json(images, &key)? {
+                    Some(existing) => existing,
+                    None => {
+                        outcome.created = true;
+                        for d in record.blobs() {
+                            tx_add_ref(refs, &d, 1)?;
                         }
-                    };
-                    for name in names {
-                        Self::tx_point_name(images, names_t, ns, name, &mut rec, &mut outcome)?;
+                        if configs.get(record.config.digest.to_string().as_bytes())?.is_none() {
+                            configs.insert(record.config.digest.to_string().as_bytes(), config_json)?;
+                        }
+                        let mut fresh = record.clone();
+                        fresh.repo_tags.clear();
+                        fresh.repo_digests.clear();
+                        fresh
                     }
-                    if !names.is_empty() {
-                        rec.last_tag_time = now;
-                    }
-                    tx_put_json(images, &key, &rec)?;
-                    Ok(outcome)
-                },
-            ),
-        )?;
+                };
+                for name in names {
+                    Self::tx_point_name(images, names_t, ns, name, &mut rec, &mut outcome)?;
+                }
+                if !names.is_empty() {
+                    rec.last_tag_time = now;
+                }
+                tx_put_json(images, &key, &rec)?;
+                Ok(outcome)
+            },
+        ))?;
         self.flush()?;
         Ok(out)
     }
@@ -316,57 +277,39 @@ impl Index {
     }
 
     /// Points `name` at an existing image.
-    pub fn tag(
-        &self,
-        ns: &Namespace,
-        id: &Digest,
-        name: &str,
-        now: i64,
-    ) -> Result<PutOutcome, IndexError> {
-        let out = unwrap_tx(
-            (&self.images, &self.names).transaction(|(images, names_t)| {
-                let key = ns_key(ns, id.hex());
-                let Some(mut rec) = tx_get_json::<ImageRecord>(images, &key)? else {
-                    return abort(IndexError::NoImage(id.clone()));
-                };
-                let mut outcome = PutOutcome::default();
-                Self::tx_point_name(images, names_t, ns, name, &mut rec, &mut outcome)?;
-                rec.last_tag_time = now;
-                tx_put_json(images, &key, &rec)?;
-                Ok(outcome)
-            }),
-        )?;
+    pub fn tag(&self, ns: &Namespace, id: &Digest, name: &str, now: i64) -> Result<PutOutcome, IndexError> {
+        let out = unwrap_tx((&self.images, &self.names).transaction(|(images, names_t)| {
+            let key = ns_key(ns, id.hex());
+            let Some(mut rec) = tx_get_json::<ImageRecord>(images, &key)? else {
+                return abort(IndexError::NoImage(id.clone()));
+            };
+            let mut outcome = PutOutcome::default();
+            Self::tx_point_name(images, names_t, ns, name, &mut rec, &mut outcome)?;
+            rec.last_tag_time = now;
+            tx_put_json(images, &key, &rec)?;
+            Ok(outcome)
+        }))?;
         self.flush()?;
         Ok(out)
     }
 
     /// Removes names from an image; the record stays even when it has no names left.
-    pub fn untag(
-        &self,
-        ns: &Namespace,
-        id: &Digest,
-        names: &[String],
-    ) -> Result<ImageRecord, IndexError> {
-        let out = unwrap_tx(
-            (&self.images, &self.names).transaction(|(images, names_t)| {
-                let key = ns_key(ns, id.hex());
-                let Some(mut rec) = tx_get_json::<ImageRecord>(images, &key)? else {
-                    return abort(IndexError::NoImage(id.clone()));
-                };
-                for name in names {
-                    let nkey = ns_key(ns, name);
-                    if names_t
-                        .get(&nkey)?
-                        .is_some_and(|v| v.as_ref() == id.hex().as_bytes())
-                    {
-                        names_t.remove(nkey)?;
-                    }
-                    rec.remove_name(name);
+    pub fn untag(&self, ns: &Namespace, id: &Digest, names: &[String]) -> Result<ImageRecord, IndexError> {
+        let out = unwrap_tx((&self.images, &self.names).transaction(|(images, names_t)| {
+            let key = ns_key(ns, id.hex());
+            let Some(mut rec) = tx_get_json::<ImageRecord>(images, &key)? else {
+                return abort(IndexError::NoImage(id.clone()));
+            };
+            for name in names {
+                let nkey = ns_key(ns, name);
+                if names_t.get(&nkey)?.is_some_and(|v| v.as_ref() == id.hex().as_bytes()) {
+                    names_t.remove(nkey)?;
                 }
-                tx_put_json(images, &key, &rec)?;
-                Ok(rec)
-            }),
-        )?;
+                rec.remove_name(name);
+            }
+            tx_put_json(images, &key, &rec)?;
+            Ok(rec)
+        }))?;
         self.flush()?;
         Ok(out)
     }
@@ -374,46 +317,38 @@ impl Index {
     /// Deletes an image record with all its names. Returns the blobs whose count reached zero: the caller
     /// deletes them from the store unless a lease holds them.
     pub fn delete_image(&self, ns: &Namespace, id: &Digest) -> Result<Vec<Digest>, IndexError> {
-        let out = unwrap_tx(
-            (&self.images, &self.names, &self.configs, &self.blob_refs).transaction(
-                |(images, names_t, configs, refs)| {
-                    let key = ns_key(ns, id.hex());
-                    let Some(rec) = tx_get_json::<ImageRecord>(images, &key)? else {
-                        return abort(IndexError::NoImage(id.clone()));
-                    };
-                    for name in rec.repo_tags.iter().chain(&rec.repo_digests) {
-                        let nkey = ns_key(ns, name);
-                        if names_t
-                            .get(&nkey)?
-                            .is_some_and(|v| v.as_ref() == id.hex().as_bytes())
-                        {
-                            names_t.remove(nkey)?;
-                        }
+        let out = unwrap_tx((&self.images, &self.names, &self.configs, &self.blob_refs).transaction(
+            |(images, names_t, configs, refs)| {
+                let key = ns_key(ns, id.hex());
+                let Some(rec) = tx_get_json::<ImageRecord>(images, &key)? else {
+                    return abort(IndexError::NoImage(id.clone()));
+                };
+                for name in rec.repo_tags.iter().chain(&rec.repo_digests) {
+                    let nkey = ns_key(ns, name);
+                    if names_t.get(&nkey)?.is_some_and(|v| v.as_ref() == id.hex().as_bytes()) {
+                        names_t.remove(nkey)?;
                     }
-                    images.remove(key)?;
-                    let mut freed = Vec::new();
-                    for d in rec.blobs() {
-                        if tx_add_ref(refs, &d, -1)? == 0 {
-                            if d == rec.config.digest {
-                                configs.remove(d.to_string().as_bytes())?;
-                            }
-                            freed.push(d);
+                }
+                images.remove(key)?;
+                let mut freed = Vec::new();
+                for d in rec.blobs() {
+                    if tx_add_ref(refs, &d, -1)? == 0 {
+                        if d == rec.config.digest {
+                            configs.remove(d.to_string().as_bytes())?;
                         }
+                        freed.push(d);
                     }
-                    Ok(freed)
-                },
-            ),
-        )?;
+                }
+                Ok(freed)
+            },
+        ))?;
         self.flush()?;
         Ok(out)
     }
 
     /// Saves a lease (blobs an in-flight operation holds).
     pub fn put_lease(&self, lease: &Lease) -> Result<(), IndexError> {
-        self.leases.insert(
-            lease.id.as_bytes(),
-            serde_json::to_vec(lease).expect("lease serialises"),
-        )?;
+        self.leases.insert(lease.id.as_bytes(), serde_json::to_vec(lease).expect("lease serialises"))?;
         Ok(())
     }
 
@@ -423,28 +358,16 @@ impl Index {
     }
 
     pub fn leases(&self) -> Result<Vec<Lease>, IndexError> {
-        self.leases
-            .iter()
-            .values()
-            .map(|v| records::decode(&v?))
-            .collect()
+        self.leases.iter().values().map(|v| records::decode(&v?)).collect()
     }
 
     pub fn list_containers(&self, ns: &Namespace) -> Result<Vec<ContainerRecord>, IndexError> {
-        self.containers
-            .scan_prefix(ns_prefix(ns))
-            .values()
-            .map(|v| records::decode(&v?))
-            .collect()
+        self.containers.scan_prefix(ns_prefix(ns)).values().map(|v| records::decode(&v?)).collect()
     }
 
     /// Containers of every namespace (GC needs them all: blobs are shared).
     pub fn all_containers(&self) -> Result<Vec<ContainerRecord>, IndexError> {
-        self.containers
-            .iter()
-            .values()
-            .map(|v| records::decode(&v?))
-            .collect()
+        self.containers.iter().values().map(|v| records::decode(&v?)).collect()
     }
 
     /// Every image record of every namespace, with its namespace.
@@ -452,10 +375,7 @@ impl Index {
         let mut out = Vec::new();
         for kv in self.images.iter() {
             let (k, v) = kv?;
-            let sep = k
-                .iter()
-                .position(|b| *b == SEP)
-                .ok_or_else(|| IndexError::Corrupt("image key".into()))?;
+            let sep = k.iter().position(|b| *b == SEP).ok_or_else(|| IndexError::Corrupt("image key".into()))?;
             let ns = Namespace::parse(&String::from_utf8_lossy(&k[..sep]))
                 .map_err(|e| IndexError::Corrupt(e.to_string()))?;
             out.push((ns, records::decode(&v)?));
@@ -468,10 +388,7 @@ impl Index {
         let mut out = Vec::new();
         for kv in self.names.iter() {
             let (k, v) = kv?;
-            let sep = k
-                .iter()
-                .position(|b| *b == SEP)
-                .ok_or_else(|| IndexError::Corrupt("name key".into()))?;
+            let sep = k.iter().position(|b| *b == SEP).ok_or_else(|| IndexError::Corrupt("name key".into()))?;
             out.push((
                 String::from_utf8_lossy(&k[..sep]).into_owned(),
                 String::from_utf8_lossy(&k[sep + 1..]).into_owned(),

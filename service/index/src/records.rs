@@ -88,11 +88,7 @@ impl ImageRecord {
     }
 
     pub(crate) fn add_name(&mut self, name: &str) {
-        let list = if name.contains('@') {
-            &mut self.repo_digests
-        } else {
-            &mut self.repo_tags
-        };
+        let list = if name.contains('@') { &mut self.repo_digests } else { &mut self.repo_tags };
         if !list.iter().any(|n| n == name) {
             list.push(name.to_owned());
         }

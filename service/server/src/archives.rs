@@ -2,13 +2,42 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use imaged_core::{Platform, Reference};
-use imaged_images::{ChunkReader, Engine, EngineError, ImportOptions, ImportSource, parse_change};
-use imaged_proto::v1::{self as pb, archives_server::Archives, import_request::Part};
+use imaged_images::{
+    ChunkReader, ChunkWriter, Engine, EngineError, ImportOptions, ImportSource, SaveFormat, parse_change,
+};
+use imaged_proto::v1::{self as pb, archives_server::Archives, import_request::Part, load_request};
 use tokio::sync::mpsc;
 use tokio_stream::{Stream, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::{convert, to_status, unimplemented::missing};
+use crate::{convert, to_status};
+
+/// Largest data chunk in a stream message.
+const CHUNK: usize = 1 << 20;
+
+/// Writes the archive to `path` on the daemon's side (temp file, fsync, rename); returns its size.
+async fn save_to_path(
+    engine: &Engine,
+    ns: &imaged_core::Namespace,
+    images: Vec<String>,
+    format: SaveFormat,
+    path: &std::path::Path,
+) -> Result<u64, EngineError> {
+    let io = |source| EngineError::Io { path: path.to_owned(), source };
+    let tmp = path.with_extension(format!("imaged-tmp-{}", std::process::id()));
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let result = engine.save(ns, images, format, std::io::BufWriter::with_capacity(CHUNK, file)).await;
+    let done = result.and_then(|w| {
+        let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+        f.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(f.metadata().map_err(io)?.len())
+    });
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
 
 pub struct ArchivesService {
     pub engine: Engine,
@@ -18,10 +47,7 @@ type Stream2<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
 fn import_options(o: pb::ImportOptions) -> Result<ImportOptions, EngineError> {
     let reference = (!o.reference.is_empty())
-        .then(|| {
-            Reference::parse_docker(&o.reference)
-                .map_err(|e| EngineError::reference(&o.reference, e))
-        })
+        .then(|| Reference::parse_docker(&o.reference).map_err(|e| EngineError::reference(&o.reference, e)))
         .transpose()?;
     if let Some(r) = &reference
         && r.digest().is_some()
@@ -31,14 +57,8 @@ fn import_options(o: pb::ImportOptions) -> Result<ImportOptions, EngineError> {
     Ok(ImportOptions {
         reference,
         message: (!o.message.is_empty()).then_some(o.message),
-        changes: o
-            .changes
-            .iter()
-            .map(|c| parse_change(c))
-            .collect::<Result<_, _>>()?,
-        platform: (!o.platform.is_empty())
-            .then(|| Platform::parse(&o.platform))
-            .transpose()?,
+        changes: o.changes.iter().map(|c| parse_change(c)).collect::<Result<_, _>>()?,
+        platform: (!o.platform.is_empty()).then(|| Platform::parse(&o.platform)).transpose()?,
     })
 }
 
@@ -55,9 +75,7 @@ fn invalid_stream(msg: &str) -> Status {
 async fn feed(mut stream: Streaming<pb::ImportRequest>, tx: mpsc::Sender<Option<Bytes>>) {
     loop {
         let item = match stream.message().await {
-            Ok(Some(pb::ImportRequest {
-                part: Some(Part::Data(d)),
-            })) => Some(Bytes::from(d)),
+            Ok(Some(pb::ImportRequest { part: Some(Part::Data(d)) })) => Some(Bytes::from(d)),
             Ok(Some(_)) => None,
             Ok(None) => return,
             Err(status) => {
@@ -78,33 +96,129 @@ impl Archives for ArchivesService {
     type LoadStream = Stream2<pb::LoadResponse>;
     type ImportStream = Stream2<pb::ImportResponse>;
 
-    async fn save(
-        &self,
-        _: Request<pb::SaveRequest>,
-    ) -> Result<Response<Self::SaveStream>, Status> {
-        Err(missing("Save", "archives"))
+    async fn save(&self, req: Request<pb::SaveRequest>) -> Result<Response<Self::SaveStream>, Status> {
+        let ns = convert::namespace(&req)?;
+        let r = req.into_inner();
+        if r.images.is_empty() {
+            return Err(invalid_stream("name at least one image to save"));
+        }
+        let format = match r.format() {
+            pb::ArchiveFormat::Docker => SaveFormat::Docker,
+            pb::ArchiveFormat::Oci => SaveFormat::Oci,
+        };
+        let (out_tx, out_rx) = mpsc::channel(4);
+        let engine = self.engine.clone();
+        if !r.path.is_empty() {
+            let path = std::path::PathBuf::from(&r.path);
+            tokio::spawn(async move {
+                let msg = save_to_path(&engine, &ns, r.images, format, &path).await.map(|total| pb::SaveResponse {
+                    data: vec![],
+                    offset: 0,
+                    total_size: total as i64,
+                });
+                let _ = out_tx.send(msg.map_err(to_status)).await;
+            });
+            return Ok(Response::new(Box::pin(ReceiverStream::new(out_rx))));
+        }
+        let (tx, mut rx) = mpsc::channel::<Bytes>(4);
+        let job =
+            tokio::spawn(
+                async move { engine.save(&ns, r.images, format, ChunkWriter::new(tx, CHUNK)).await.map(|_| ()) },
+            );
+        tokio::spawn(async move {
+            let mut offset = 0i64;
+            while let Some(data) = rx.recv().await {
+                let len = data.len() as i64;
+                let msg = pb::SaveResponse { data: data.to_vec(), offset, total_size: 0 };
+                if out_tx.send(Ok(msg)).await.is_err() {
+                    return;
+                }
+                offset += len;
+            }
+            let last = match job.await {
+                Ok(Ok(())) => Ok(pb::SaveResponse { data: vec![], offset, total_size: offset }),
+                Ok(Err(e)) => Err(to_status(e)),
+                Err(e) => Err(Status::internal(e.to_string())),
+            };
+            let _ = out_tx.send(last).await;
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(out_rx))))
     }
 
-    async fn load(
-        &self,
-        _: Request<Streaming<pb::LoadRequest>>,
-    ) -> Result<Response<Self::LoadStream>, Status> {
-        Err(missing("Load", "archives"))
-    }
-
-    async fn import(
-        &self,
-        req: Request<Streaming<pb::ImportRequest>>,
-    ) -> Result<Response<Self::ImportStream>, Status> {
+    async fn load(&self, req: Request<Streaming<pb::LoadRequest>>) -> Result<Response<Self::LoadStream>, Status> {
         let ns = convert::namespace(&req)?;
         let mut stream = req.into_inner();
-        let first = stream.message().await?.ok_or_else(|| {
-            invalid_stream("empty import stream: send ImportOptions first, then the tar bytes")
-        })?;
+        let first = stream
+            .message()
+            .await?
+            .ok_or_else(|| invalid_stream("empty load stream: send LoadOptions first, then the archive bytes"))?;
+        let Some(load_request::Part::Options(o)) = first.part else {
+            return Err(invalid_stream("the first load message must carry LoadOptions"));
+        };
+        let source = if o.path.is_empty() {
+            let (tx, reader) = ChunkReader::channel(16);
+            tokio::spawn(async move {
+                loop {
+                    let item = match stream.message().await {
+                        Ok(Some(pb::LoadRequest { part: Some(load_request::Part::Data(d)) })) => Some(Bytes::from(d)),
+                        Ok(Some(_)) | Err(_) => None,
+                        Ok(None) => return,
+                    };
+                    let stop = item.is_none();
+                    if tx.send(item).await.is_err() || stop {
+                        return;
+                    }
+                }
+            });
+            ImportSource::Stream(reader)
+        } else {
+            let file = std::fs::File::open(&o.path)
+                .map_err(|source| to_status(EngineError::Io { path: o.path.clone().into(), source }))?;
+            ImportSource::File(file)
+        };
+        let (tx, rx) = mpsc::channel(16);
+        let engine = self.engine.clone();
+        tokio::spawn(async move {
+            let images = match engine.load(&ns, source).await {
+                Ok(images) => images,
+                Err(e) => {
+                    let _ = tx.send(Err(to_status(e))).await;
+                    return;
+                }
+            };
+            for img in images {
+                let id = img.id.to_string();
+                let items: Vec<pb::LoadedImage> = if img.names.is_empty() {
+                    let status = format!("Loaded image ID: {id}");
+                    vec![pb::LoadedImage { reference: String::new(), image_id: id.clone(), status }]
+                } else {
+                    img.names
+                        .iter()
+                        .map(|n| pb::LoadedImage {
+                            reference: n.familiar(),
+                            image_id: id.clone(),
+                            status: format!("Loaded image: {}", n.familiar()),
+                        })
+                        .collect()
+                };
+                for item in items {
+                    let event = Some(pb::load_response::Event::Loaded(item));
+                    let _ = tx.send(Ok(pb::LoadResponse { event })).await;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn import(&self, req: Request<Streaming<pb::ImportRequest>>) -> Result<Response<Self::ImportStream>, Status> {
+        let ns = convert::namespace(&req)?;
+        let mut stream = req.into_inner();
+        let first = stream
+            .message()
+            .await?
+            .ok_or_else(|| invalid_stream("empty import stream: send ImportOptions first, then the tar bytes"))?;
         let Some(Part::Options(o)) = first.part else {
-            return Err(invalid_stream(
-                "the first import message must carry ImportOptions",
-            ));
+            return Err(invalid_stream("the first import message must carry ImportOptions"));
         };
         let path = o.path.clone();
         let opts = import_options(o).map_err(to_status)?;
@@ -113,12 +227,8 @@ impl Archives for ArchivesService {
             tokio::spawn(feed(stream, tx));
             ImportSource::Stream(reader)
         } else {
-            let file = std::fs::File::open(&path).map_err(|source| {
-                to_status(EngineError::Io {
-                    path: path.clone().into(),
-                    source,
-                })
-            })?;
+            let file = std::fs::File::open(&path)
+                .map_err(|source| to_status(EngineError::Io { path: path.clone().into(), source }))?;
             ImportSource::File(file)
         };
         let (tx, rx) = mpsc::channel(4);

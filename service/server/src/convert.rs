@@ -1,8 +1,7 @@
 //! Engine values to proto messages.
 use imaged_core::{Namespace, Reference};
 use imaged_images::{
-    ContainerConfigDoc, DeleteItem, EngineError, HistoryRow, ImageDetails, ImageSummary,
-    RemoveOutcome,
+    ContainerConfigDoc, DeleteItem, EngineError, HistoryRow, ImageDetails, ImageSummary, RemoveOutcome,
 };
 use imaged_proto::v1 as pb;
 use tonic::{Request, Status};
@@ -18,9 +17,7 @@ pub fn timestamp(nanos: i64) -> Option<prost_types::Timestamp> {
 
 /// A stored (normalised) name in familiar form, as Docker shows it.
 pub fn familiar(stored: &str) -> String {
-    Reference::parse_normalized(stored)
-        .map(|r| r.familiar())
-        .unwrap_or_else(|_| stored.to_owned())
+    Reference::parse_normalized(stored).map(|r| r.familiar()).unwrap_or_else(|_| stored.to_owned())
 }
 
 fn familiar_all(names: &[String]) -> Vec<String> {
@@ -32,11 +29,9 @@ pub fn namespace<T>(req: &Request<T>) -> Result<Namespace, Status> {
     match req.metadata().get(imaged_proto::NAMESPACE_HEADER) {
         None => Ok(Namespace::default()),
         Some(v) => {
-            let s = v.to_str().map_err(|_| {
-                to_status(EngineError::Namespace(imaged_core::NamespaceError(
-                    "<not ASCII>".into(),
-                )))
-            })?;
+            let s = v
+                .to_str()
+                .map_err(|_| to_status(EngineError::Namespace(imaged_core::NamespaceError("<not ASCII>".into()))))?;
             Namespace::parse(s).map_err(|e| to_status(EngineError::Namespace(e)))
         }
     }
@@ -98,10 +93,7 @@ fn container_config(c: ContainerConfigDoc) -> pb::ContainerConfig {
 
 pub fn history_entry(h: HistoryRow) -> pb::HistoryEntry {
     pb::HistoryEntry {
-        id: h
-            .id
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "<missing>".into()),
+        id: h.id.map(|d| d.to_string()).unwrap_or_else(|| "<missing>".into()),
         created: timestamp(h.created),
         created_by: h.created_by,
         size: h.size as i64,
@@ -117,17 +109,8 @@ pub fn details(d: ImageDetails, fields: &[String]) -> pb::ImageDetails {
     let want = |f: &str| fields.is_empty() || fields.iter().any(|x| x.eq_ignore_ascii_case(f));
     let r = d.record;
     let c = d.config;
-    let comment = c
-        .history
-        .last()
-        .and_then(|h| h.comment.clone())
-        .unwrap_or_default();
-    let docker_version = c
-        .extra
-        .get("docker_version")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned();
+    let comment = c.history.last().and_then(|h| h.comment.clone()).unwrap_or_default();
+    let docker_version = c.extra.get("docker_version").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     pb::ImageDetails {
         id: r.id.to_string(),
         repo_tags: familiar_all(&r.repo_tags),
@@ -136,29 +119,16 @@ pub fn details(d: ImageDetails, fields: &[String]) -> pb::ImageDetails {
         comment,
         created: timestamp(r.created),
         author: c.author.clone().unwrap_or_default(),
-        config: if want("config") {
-            Some(container_config(c.config.clone().unwrap_or_default()))
-        } else {
-            None
-        },
+        config: if want("config") { Some(container_config(c.config.clone().unwrap_or_default())) } else { None },
         architecture: c.architecture.clone(),
         variant: c.variant.clone().unwrap_or_default(),
         os: c.os.clone(),
         size: r.size() as i64,
-        diff_ids: if want("rootfs") {
-            c.rootfs.diff_ids.clone()
-        } else {
-            vec![]
-        },
-        manifest: want("manifest")
-            .then(|| descriptor(&r.manifest.media_type, &r.manifest.digest, r.manifest.size)),
-        config_descriptor: want("manifest")
-            .then(|| descriptor(&r.config.media_type, &r.config.digest, r.config.size)),
+        diff_ids: if want("rootfs") { c.rootfs.diff_ids.clone() } else { vec![] },
+        manifest: want("manifest").then(|| descriptor(&r.manifest.media_type, &r.manifest.digest, r.manifest.size)),
+        config_descriptor: want("manifest").then(|| descriptor(&r.config.media_type, &r.config.digest, r.config.size)),
         layers: if want("manifest") {
-            r.layers
-                .iter()
-                .map(|l| descriptor(&l.media_type, &l.digest, l.size))
-                .collect()
+            r.layers.iter().map(|l| descriptor(&l.media_type, &l.digest, l.size)).collect()
         } else {
             vec![]
         },
@@ -169,10 +139,7 @@ pub fn details(d: ImageDetails, fields: &[String]) -> pb::ImageDetails {
                 .iter()
                 .map(|h| pb::HistoryEntry {
                     id: String::new(),
-                    created: h
-                        .created
-                        .as_deref()
-                        .and_then(|t| timestamp(parse_rfc3339(t))),
+                    created: h.created.as_deref().and_then(|t| timestamp(parse_rfc3339(t))),
                     created_by: h.created_by.clone().unwrap_or_default(),
                     size: 0,
                     comment: h.comment.clone().unwrap_or_default(),
@@ -188,23 +155,15 @@ pub fn details(d: ImageDetails, fields: &[String]) -> pb::ImageDetails {
 }
 
 fn parse_rfc3339(s: &str) -> i64 {
-    s.parse::<prost_types::Timestamp>()
-        .map(|t| t.seconds * 1_000_000_000 + t.nanos as i64)
-        .unwrap_or(0)
+    s.parse::<prost_types::Timestamp>().map(|t| t.seconds * 1_000_000_000 + t.nanos as i64).unwrap_or(0)
 }
 
 pub fn delete_items(out: &RemoveOutcome) -> Vec<pb::DeleteItem> {
     out.items
         .iter()
         .map(|i| match i {
-            DeleteItem::Untagged(n) => pb::DeleteItem {
-                untagged: familiar(n),
-                deleted: String::new(),
-            },
-            DeleteItem::Deleted(d) => pb::DeleteItem {
-                untagged: String::new(),
-                deleted: d.to_string(),
-            },
+            DeleteItem::Untagged(n) => pb::DeleteItem { untagged: familiar(n), deleted: String::new() },
+            DeleteItem::Deleted(d) => pb::DeleteItem { untagged: String::new(), deleted: d.to_string() },
         })
         .collect()
 }

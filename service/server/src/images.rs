@@ -18,41 +18,24 @@ impl Images for ImagesService {
     type PullStream = Stream2<pb::PullResponse>;
     type PushStream = Stream2<pb::PushResponse>;
 
-    async fn pull(
-        &self,
-        _: Request<pb::PullRequest>,
-    ) -> Result<Response<Self::PullStream>, Status> {
+    async fn pull(&self, _: Request<pb::PullRequest>) -> Result<Response<Self::PullStream>, Status> {
         Err(missing("Pull", "registries"))
     }
 
-    async fn push(
-        &self,
-        _: Request<pb::PushRequest>,
-    ) -> Result<Response<Self::PushStream>, Status> {
+    async fn push(&self, _: Request<pb::PushRequest>) -> Result<Response<Self::PushStream>, Status> {
         Err(missing("Push", "registries"))
     }
 
-    async fn search(
-        &self,
-        _: Request<pb::SearchRequest>,
-    ) -> Result<Response<pb::SearchResponse>, Status> {
+    async fn search(&self, _: Request<pb::SearchRequest>) -> Result<Response<pb::SearchResponse>, Status> {
         Err(missing("Search", "registries"))
     }
 
-    async fn list(
-        &self,
-        req: Request<pb::ListImagesRequest>,
-    ) -> Result<Response<pb::ListImagesResponse>, Status> {
+    async fn list(&self, req: Request<pb::ListImagesRequest>) -> Result<Response<pb::ListImagesResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let opts = ListOptions {
-            all: r.all,
-            filters: convert::filters(r.filters),
-        };
+        let opts = ListOptions { all: r.all, filters: convert::filters(r.filters) };
         let images = self.engine.list(&ns, opts).await.map_err(to_status)?;
-        Ok(Response::new(pb::ListImagesResponse {
-            images: images.into_iter().map(convert::summary).collect(),
-        }))
+        Ok(Response::new(pb::ListImagesResponse { images: images.into_iter().map(convert::summary).collect() }))
     }
 
     async fn inspect(
@@ -61,61 +44,29 @@ impl Images for ImagesService {
     ) -> Result<Response<pb::InspectImageResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let d = self
-            .engine
-            .inspect(&ns, &r.image)
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(pb::InspectImageResponse {
-            image: Some(convert::details(d, &r.fields)),
-        }))
+        let d = self.engine.inspect(&ns, &r.image).await.map_err(to_status)?;
+        Ok(Response::new(pb::InspectImageResponse { image: Some(convert::details(d, &r.fields)) }))
     }
 
-    async fn history(
-        &self,
-        req: Request<pb::HistoryRequest>,
-    ) -> Result<Response<pb::HistoryResponse>, Status> {
+    async fn history(&self, req: Request<pb::HistoryRequest>) -> Result<Response<pb::HistoryResponse>, Status> {
         let ns = convert::namespace(&req)?;
-        let rows = self
-            .engine
-            .history(&ns, &req.into_inner().image)
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(pb::HistoryResponse {
-            entries: rows.into_iter().map(convert::history_entry).collect(),
-        }))
+        let rows = self.engine.history(&ns, &req.into_inner().image).await.map_err(to_status)?;
+        Ok(Response::new(pb::HistoryResponse { entries: rows.into_iter().map(convert::history_entry).collect() }))
     }
 
     async fn tag(&self, req: Request<pb::TagRequest>) -> Result<Response<pb::TagResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let (name, id) = self
-            .engine
-            .tag(&ns, &r.source, &r.target)
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(pb::TagResponse {
-            reference: name.to_string(),
-            image_id: id.to_string(),
-        }))
+        let (name, id) = self.engine.tag(&ns, &r.source, &r.target).await.map_err(to_status)?;
+        Ok(Response::new(pb::TagResponse { reference: name.to_string(), image_id: id.to_string() }))
     }
 
-    async fn remove(
-        &self,
-        req: Request<pb::RemoveImageRequest>,
-    ) -> Result<Response<pb::RemoveImageResponse>, Status> {
+    async fn remove(&self, req: Request<pb::RemoveImageRequest>) -> Result<Response<pb::RemoveImageResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let out = self
             .engine
-            .remove(
-                &ns,
-                &r.image,
-                RemoveOptions {
-                    force: r.force,
-                    no_prune: r.no_prune,
-                },
-            )
+            .remove(&ns, &r.image, RemoveOptions { force: r.force, no_prune: r.no_prune })
             .await
             .map_err(to_status)?;
         Ok(Response::new(pb::RemoveImageResponse {
@@ -124,27 +75,17 @@ impl Images for ImagesService {
         }))
     }
 
-    async fn prune(
-        &self,
-        req: Request<pb::PruneImagesRequest>,
-    ) -> Result<Response<pb::PruneImagesResponse>, Status> {
+    async fn prune(&self, req: Request<pb::PruneImagesRequest>) -> Result<Response<pb::PruneImagesResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let out = self
-            .engine
-            .prune(&ns, r.all, convert::filters(r.filters))
-            .await
-            .map_err(to_status)?;
+        let out = self.engine.prune(&ns, r.all, convert::filters(r.filters)).await.map_err(to_status)?;
         Ok(Response::new(pb::PruneImagesResponse {
             items: convert::delete_items(&out),
             space_reclaimed: out.space_reclaimed as i64,
         }))
     }
 
-    async fn disk_usage(
-        &self,
-        req: Request<pb::DiskUsageRequest>,
-    ) -> Result<Response<pb::DiskUsageResponse>, Status> {
+    async fn disk_usage(&self, req: Request<pb::DiskUsageRequest>) -> Result<Response<pb::DiskUsageResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let du = self.engine.disk_usage(&ns).await.map_err(to_status)?;
         Ok(Response::new(pb::DiskUsageResponse {

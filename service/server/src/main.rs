@@ -67,24 +67,17 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
     let file: FileConfig = match &args.config {
-        Some(p) => toml::from_str(
-            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
-        )
-        .with_context(|| format!("parsing {}", p.display()))?,
+        Some(p) => toml::from_str(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
+            .with_context(|| format!("parsing {}", p.display()))?,
         None => FileConfig::default(),
     };
     let root = args.root.or(file.root).unwrap_or_else(default_root);
-    let socket = args
-        .socket
-        .or(file.socket)
-        .unwrap_or_else(|| root.join("imaged.sock"));
+    let socket = args.socket.or(file.socket).unwrap_or_else(|| root.join("imaged.sock"));
     let engine = tokio::task::spawn_blocking({
         let root = root.clone();
         move || Engine::open(&root)
@@ -94,10 +87,7 @@ async fn main() -> anyhow::Result<()> {
 
     if args.check {
         let report = engine.check(true).await?;
-        println!(
-            "images: {}  blobs: {}  orphan blobs: {}",
-            report.images, report.blobs, report.orphans
-        );
+        println!("images: {}  blobs: {}  orphan blobs: {}", report.images, report.blobs, report.orphans);
         for p in &report.problems {
             println!("problem: {p}");
         }

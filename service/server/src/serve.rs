@@ -1,13 +1,10 @@
-use std::{
-    future::Future, net::SocketAddr, os::unix::fs::PermissionsExt, path::PathBuf, time::Duration,
-};
+use std::{future::Future, net::SocketAddr, os::unix::fs::PermissionsExt, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail};
 use imaged_images::Engine;
 use imaged_proto::v1::{
-    archives_server::ArchivesServer, builds_server::BuildsServer,
-    containers_server::ContainersServer, images_server::ImagesServer,
-    registries_server::RegistriesServer,
+    archives_server::ArchivesServer, builds_server::BuildsServer, containers_server::ContainersServer,
+    images_server::ImagesServer, registries_server::RegistriesServer,
 };
 use tokio::net::{TcpListener, UnixListener};
 use tokio_stream::wrappers::{TcpListenerStream, UnixListenerStream};
@@ -60,14 +57,12 @@ async fn bind_unix(path: &PathBuf) -> anyhow::Result<UnixListener> {
         if tokio::net::UnixStream::connect(path).await.is_ok() {
             bail!("another imaged is already listening on {}", path.display());
         }
-        std::fs::remove_file(path)
-            .with_context(|| format!("removing stale socket {}", path.display()))?;
+        std::fs::remove_file(path).with_context(|| format!("removing stale socket {}", path.display()))?;
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let listener =
-        UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
+    let listener = UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
     Ok(listener)
 }
@@ -84,9 +79,7 @@ pub async fn serve(
         && tls.is_none()
         && !addr.ip().is_loopback()
     {
-        bail!(
-            "refusing to listen on {addr} without TLS: use a loopback address or give --tls-cert/--tls-key"
-        );
+        bail!("refusing to listen on {addr} without TLS: use a loopback address or give --tls-cert/--tls-key");
     }
 
     let reflection = tonic_reflection::server::Builder::configure()
@@ -99,16 +92,10 @@ pub async fn serve(
         .build_v1alpha()?;
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<ImagesServer<ImagesService>>().await;
-    health
-        .set_serving::<ArchivesServer<ArchivesService>>()
-        .await;
+    health.set_serving::<ArchivesServer<ArchivesService>>().await;
     health.set_serving::<BuildsServer<BuildsService>>().await;
-    health
-        .set_serving::<ContainersServer<ContainersService>>()
-        .await;
-    health
-        .set_serving::<RegistriesServer<RegistriesService>>()
-        .await;
+    health.set_serving::<ContainersServer<ContainersService>>().await;
+    health.set_serving::<RegistriesServer<RegistriesService>>().await;
 
     let max = o.max_message_size;
     let router = |tls: Option<ServerTlsConfig>| -> anyhow::Result<_> {
@@ -116,29 +103,17 @@ pub async fn serve(
         if let Some(tls) = tls {
             b = b.tls_config(tls)?;
         }
-        Ok(
-            b.concurrency_limit_per_connection(o.max_concurrent_requests)
-                .timeout(o.request_timeout)
-                .trace_fn(|req| tracing::info_span!("grpc", method = %req.uri().path()))
-                .add_service(
-                    ImagesServer::new(ImagesService {
-                        engine: engine.clone(),
-                    })
-                    .max_decoding_message_size(max),
-                )
-                .add_service(
-                    ArchivesServer::new(ArchivesService {
-                        engine: engine.clone(),
-                    })
-                    .max_decoding_message_size(max),
-                )
-                .add_service(BuildsServer::new(BuildsService))
-                .add_service(ContainersServer::new(ContainersService))
-                .add_service(RegistriesServer::new(RegistriesService))
-                .add_service(reflection_v1.clone())
-                .add_service(reflection_v1alpha.clone())
-                .add_service(health_service.clone()),
-        )
+        Ok(b.concurrency_limit_per_connection(o.max_concurrent_requests)
+            .timeout(o.request_timeout)
+            .trace_fn(|req| tracing::info_span!("grpc", method = %req.uri().path()))
+            .add_service(ImagesServer::new(ImagesService { engine: engine.clone() }).max_decoding_message_size(max))
+            .add_service(ArchivesServer::new(ArchivesService { engine: engine.clone() }).max_decoding_message_size(max))
+            .add_service(BuildsServer::new(BuildsService))
+            .add_service(ContainersServer::new(ContainersService))
+            .add_service(RegistriesServer::new(RegistriesService))
+            .add_service(reflection_v1.clone())
+            .add_service(reflection_v1alpha.clone())
+            .add_service(health_service.clone()))
     };
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -152,15 +127,11 @@ pub async fn serve(
 
     let unix = bind_unix(&o.socket).await?;
     tracing::info!(socket = %o.socket.display(), "listening");
-    let unix_server = router(None)?
-        .serve_with_incoming_shutdown(UnixListenerStream::new(unix), wait(stop_rx.clone()));
+    let unix_server = router(None)?.serve_with_incoming_shutdown(UnixListenerStream::new(unix), wait(stop_rx.clone()));
     let result = if let Some(addr) = o.listen {
-        let tcp = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding {addr}"))?;
+        let tcp = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         tracing::info!(address = %tcp.local_addr()?, tls = tls.is_some(), "listening");
-        let tcp_server = router(tls)?
-            .serve_with_incoming_shutdown(TcpListenerStream::new(tcp), wait(stop_rx.clone()));
+        let tcp_server = router(tls)?.serve_with_incoming_shutdown(TcpListenerStream::new(tcp), wait(stop_rx.clone()));
         tokio::try_join!(unix_server, tcp_server).map(|_| ())
     } else {
         unix_server.await

@@ -25,17 +25,8 @@ fn code(kind: ErrorKind) -> Code {
 }
 
 /// A status with a `google.rpc.ErrorInfo` detail.
-pub fn status_with_info(
-    kind: ErrorKind,
-    message: String,
-    reason: &str,
-    metadata: HashMap<String, String>,
-) -> Status {
-    Status::with_error_details(
-        code(kind),
-        message,
-        ErrorDetails::with_error_info(reason, DOMAIN, metadata),
-    )
+pub fn status_with_info(kind: ErrorKind, message: String, reason: &str, metadata: HashMap<String, String>) -> Status {
+    Status::with_error_details(code(kind), message, ErrorDetails::with_error_info(reason, DOMAIN, metadata))
 }
 
 /// Maps an engine error to its status. The message is the error's whole chain, meant for people.

@@ -16,10 +16,7 @@ pub fn missing(rpc: &str, capability: &str) -> Status {
         ErrorKind::Unimplemented,
         format!("{rpc} is not available yet: it comes with the {capability} capability of imaged"),
         "NOT_IMPLEMENTED",
-        HashMap::from([
-            ("rpc".to_owned(), rpc.to_owned()),
-            ("capability".to_owned(), capability.to_owned()),
-        ]),
+        HashMap::from([("rpc".to_owned(), rpc.to_owned()), ("capability".to_owned(), capability.to_owned())]),
     )
 }
 
@@ -30,10 +27,7 @@ pub struct BuildsService;
 #[tonic::async_trait]
 impl Builds for BuildsService {
     type BuildStream = Stream2<pb::BuildResponse>;
-    async fn build(
-        &self,
-        _: Request<Streaming<pb::BuildRequest>>,
-    ) -> Result<Response<Self::BuildStream>, Status> {
+    async fn build(&self, _: Request<Streaming<pb::BuildRequest>>) -> Result<Response<Self::BuildStream>, Status> {
         Err(missing("Build", "builds"))
     }
 }
@@ -49,16 +43,10 @@ impl Containers for ContainersService {
     ) -> Result<Response<pb::CreateContainerResponse>, Status> {
         Err(missing("Containers.Create", "containers"))
     }
-    async fn exec(
-        &self,
-        _: Request<pb::ExecRequest>,
-    ) -> Result<Response<Self::ExecStream>, Status> {
+    async fn exec(&self, _: Request<pb::ExecRequest>) -> Result<Response<Self::ExecStream>, Status> {
         Err(missing("Containers.Exec", "containers"))
     }
-    async fn commit(
-        &self,
-        _: Request<pb::CommitRequest>,
-    ) -> Result<Response<pb::CommitResponse>, Status> {
+    async fn commit(&self, _: Request<pb::CommitRequest>) -> Result<Response<pb::CommitResponse>, Status> {
         Err(missing("Containers.Commit", "containers"))
     }
     async fn list(
@@ -79,16 +67,10 @@ pub struct RegistriesService;
 
 #[tonic::async_trait]
 impl Registries for RegistriesService {
-    async fn login(
-        &self,
-        _: Request<pb::LoginRequest>,
-    ) -> Result<Response<pb::LoginResponse>, Status> {
+    async fn login(&self, _: Request<pb::LoginRequest>) -> Result<Response<pb::LoginResponse>, Status> {
         Err(missing("Login", "registries"))
     }
-    async fn logout(
-        &self,
-        _: Request<pb::LogoutRequest>,
-    ) -> Result<Response<pb::LogoutResponse>, Status> {
+    async fn logout(&self, _: Request<pb::LogoutRequest>) -> Result<Response<pb::LogoutResponse>, Status> {
         Err(missing("Logout", "registries"))
     }
     async fn list(

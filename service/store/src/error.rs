@@ -13,11 +13,7 @@ pub enum StoreError {
     #[error("digest mismatch: expected {expected}, got {actual}")]
     DigestMismatch { expected: Digest, actual: Digest },
     #[error("size mismatch for {digest}: expected {expected} bytes, got {actual}")]
-    SizeMismatch {
-        digest: Digest,
-        expected: u64,
-        actual: u64,
-    },
+    SizeMismatch { digest: Digest, expected: u64, actual: u64 },
     #[error("only sha256 blobs are stored, not {0}")]
     UnsupportedAlgorithm(Digest),
     #[error("ingest {0:?} is in use by another operation")]
@@ -34,26 +30,17 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn from_io(path: &Path, source: io::Error) -> Self {
-        if source.raw_os_error() == Some(libc::ENOSPC)
-            || source.raw_os_error() == Some(libc::EDQUOT)
-        {
-            Self::DiskFull {
-                path: path.to_owned(),
-            }
+        if source.raw_os_error() == Some(libc::ENOSPC) || source.raw_os_error() == Some(libc::EDQUOT) {
+            Self::DiskFull { path: path.to_owned() }
         } else {
-            Self::Io {
-                path: path.to_owned(),
-                source,
-            }
+            Self::Io { path: path.to_owned(), source }
         }
     }
 
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound(_) => ErrorKind::NotFound,
-            Self::DigestMismatch { .. } | Self::SizeMismatch { .. } => {
-                ErrorKind::FailedPrecondition
-            }
+            Self::DigestMismatch { .. } | Self::SizeMismatch { .. } => ErrorKind::FailedPrecondition,
             Self::UnsupportedAlgorithm(_) => ErrorKind::InvalidArgument,
             Self::Locked(_) => ErrorKind::Unavailable,
             Self::DiskFull { .. } => ErrorKind::ResourceExhausted,

@@ -45,11 +45,7 @@ impl BlobStore {
             }
         }
         let unlock = |e| {
-            self.inner
-                .active
-                .lock()
-                .expect("ingest lock poisoned")
-                .remove(reference);
+            self.inner.active.lock().expect("ingest lock poisoned").remove(reference);
             e
         };
         self.open_writer(reference).map_err(unlock)
@@ -63,12 +59,7 @@ impl BlobStore {
             fs::write(&ref_file, reference).map_err(io_err(&ref_file))?;
         }
         let data = dir.join("data");
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&data)
-            .map_err(io_err(&data))?;
+        let mut file = OpenOptions::new().create(true).read(true).append(true).open(&data).map_err(io_err(&data))?;
         let mut hasher = Sha256Hasher::new();
         let mut offset = 0u64;
         let mut buf = vec![0u8; 1 << 20];
@@ -123,13 +114,7 @@ impl BlobStore {
 
     /// Drops an ingest and its partial data. Refused while a writer holds it.
     pub fn abort(&self, reference: &str) -> Result<(), StoreError> {
-        if self
-            .inner
-            .active
-            .lock()
-            .expect("ingest lock poisoned")
-            .contains(reference)
-        {
+        if self.inner.active.lock().expect("ingest lock poisoned").contains(reference) {
             return Err(StoreError::Locked(reference.to_owned()));
         }
         let dir = self.inner.ingest.join(ref_dir_name(reference));
@@ -163,11 +148,7 @@ impl IngestWriter {
 
     /// fsyncs, verifies size and digest when expected values are given, and moves the data into
     /// `blobs/sha256/<hex>`. On a mismatch the ingest is discarded and nothing becomes visible.
-    pub fn commit(
-        mut self,
-        expected_size: Option<u64>,
-        expected: Option<&Digest>,
-    ) -> Result<Committed, StoreError> {
+    pub fn commit(mut self, expected_size: Option<u64>, expected: Option<&Digest>) -> Result<Committed, StoreError> {
         let data = self.dir.join("data");
         self.file.flush().map_err(io_err(&data))?;
         self.file.get_ref().sync_all().map_err(io_err(&data))?;
@@ -176,18 +157,11 @@ impl IngestWriter {
         let mismatch = if let Some(e) = expected
             && e != &digest
         {
-            Some(StoreError::DigestMismatch {
-                expected: e.clone(),
-                actual: digest.clone(),
-            })
+            Some(StoreError::DigestMismatch { expected: e.clone(), actual: digest.clone() })
         } else if let Some(s) = expected_size
             && s != size
         {
-            Some(StoreError::SizeMismatch {
-                digest: digest.clone(),
-                expected: s,
-                actual: size,
-            })
+            Some(StoreError::SizeMismatch { digest: digest.clone(), expected: s, actual: size })
         } else {
             None
         };
@@ -199,23 +173,14 @@ impl IngestWriter {
         let existed = target.exists();
         if !existed {
             let blobs = target.parent().expect("blob path has a parent").to_owned();
-            let mut perms = self
-                .file
-                .get_ref()
-                .metadata()
-                .map_err(io_err(&data))?
-                .permissions();
+            let mut perms = self.file.get_ref().metadata().map_err(io_err(&data))?.permissions();
             perms.set_readonly(true);
             fs::set_permissions(&data, perms).map_err(io_err(&data))?;
             fs::rename(&data, &target).map_err(io_err(&target))?;
             sync_dir(&blobs)?;
         }
         fs::remove_dir_all(&self.dir).map_err(io_err(&self.dir))?;
-        Ok(Committed {
-            digest,
-            size,
-            existed,
-        })
+        Ok(Committed { digest, size, existed })
     }
 }
 
@@ -235,11 +200,6 @@ impl Write for IngestWriter {
 impl Drop for IngestWriter {
     fn drop(&mut self) {
         let _ = self.file.flush();
-        self.store
-            .inner
-            .active
-            .lock()
-            .expect("ingest lock poisoned")
-            .remove(&self.reference);
+        self.store.inner.active.lock().expect("ingest lock poisoned").remove(&self.reference);
     }
 }

@@ -73,14 +73,7 @@ impl BlobStore {
             fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
         }
         fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                blobs,
-                ingest,
-                tmp,
-                active: Mutex::default(),
-            }),
-        })
+        Ok(Self { inner: Arc::new(Inner { blobs, ingest, tmp, active: Mutex::default() }) })
     }
 
     /// A directory for scratch files, emptied at every start.
@@ -109,13 +102,8 @@ impl BlobStore {
         Self::check_alg(digest)?;
         let path = self.path(digest);
         match fs::metadata(&path) {
-            Ok(m) => Ok(BlobInfo {
-                digest: digest.clone(),
-                size: m.len(),
-            }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(StoreError::NotFound(digest.clone()))
-            }
+            Ok(m) => Ok(BlobInfo { digest: digest.clone(), size: m.len() }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::NotFound(digest.clone())),
             Err(e) => Err(StoreError::from_io(&path, e)),
         }
     }
@@ -134,9 +122,7 @@ impl BlobStore {
     pub fn read(&self, digest: &Digest) -> Result<Vec<u8>, StoreError> {
         let mut buf = Vec::new();
         let path = self.path(digest);
-        self.open_blob(digest)?
-            .read_to_end(&mut buf)
-            .map_err(io_err(&path))?;
+        self.open_blob(digest)?.read_to_end(&mut buf).map_err(io_err(&path))?;
         Ok(buf)
     }
 
@@ -157,26 +143,15 @@ impl BlobStore {
     }
 
     /// Stores a small blob given whole (manifests, configs), verified against `expected` when given.
-    pub fn write_blob(
-        &self,
-        data: &[u8],
-        expected: Option<&Digest>,
-    ) -> Result<Committed, StoreError> {
+    pub fn write_blob(&self, data: &[u8], expected: Option<&Digest>) -> Result<Committed, StoreError> {
         let digest = Digest::of(data);
         if let Some(e) = expected
             && e != &digest
         {
-            return Err(StoreError::DigestMismatch {
-                expected: e.clone(),
-                actual: digest,
-            });
+            return Err(StoreError::DigestMismatch { expected: e.clone(), actual: digest });
         }
         if self.exists(&digest) {
-            return Ok(Committed {
-                size: data.len() as u64,
-                digest,
-                existed: true,
-            });
+            return Ok(Committed { size: data.len() as u64, digest, existed: true });
         }
         let mut w = self.writer(&format!("write-{digest}"))?;
         if w.offset() != 0 {
@@ -226,9 +201,7 @@ impl BlobStore {
 
 /// fsync a directory so a rename into it survives a crash.
 pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
 }
 
 #[cfg(test)]

@@ -19,14 +19,7 @@ fn commit_makes_blob_visible_only_after_verification() {
     w.write_all(data).unwrap();
     assert!(!s.exists(&digest), "visible before commit");
     let c = w.commit(Some(11), Some(&digest)).unwrap();
-    assert_eq!(
-        c,
-        Committed {
-            digest: digest.clone(),
-            size: 11,
-            existed: false
-        }
-    );
+    assert_eq!(c, Committed { digest: digest.clone(), size: 11, existed: false });
     assert_eq!(s.read(&digest).unwrap(), data);
     assert!(s.verify(&digest).unwrap());
     assert!(s.ingest_status("r1").unwrap().is_none());
@@ -44,10 +37,7 @@ fn mismatch_leaves_nothing() {
     assert!(s.ingest_status("r").unwrap().is_none());
     let mut w = s.writer("r2").unwrap();
     w.write_all(b"abc").unwrap();
-    assert!(matches!(
-        w.commit(Some(4), None),
-        Err(StoreError::SizeMismatch { .. })
-    ));
+    assert!(matches!(w.commit(Some(4), None), Err(StoreError::SizeMismatch { .. })));
 }
 
 #[test]

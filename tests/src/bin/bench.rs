@@ -44,7 +44,11 @@ async fn main() -> anyhow::Result<()> {
                 let data = format!("image {i}\n").into_bytes();
                 let tar = write_rootfs(&dir.join(format!("s{}.tar", i % 64)), &[("id", data)]);
                 let bytes = tokio::fs::read(&tar).await?;
-                c.import(pb::ImportOptions { reference: format!("bench/img{}:{}", i % 100, i), ..Default::default() }, std::io::Cursor::new(bytes)).await?;
+                c.import(
+                    pb::ImportOptions { reference: format!("bench/img{}:{}", i % 100, i), ..Default::default() },
+                    std::io::Cursor::new(bytes),
+                )
+                .await?;
                 Ok(())
             }
         })
@@ -66,7 +70,11 @@ async fn main() -> anyhow::Result<()> {
     }
     list.sort();
     assert_eq!(count, n);
-    println!("List ({count} images): p50 {:.1} ms, p99 {:.1} ms", pct(&list, 0.5).as_secs_f64() * 1e3, pct(&list, 0.99).as_secs_f64() * 1e3);
+    println!(
+        "List ({count} images): p50 {:.1} ms, p99 {:.1} ms",
+        pct(&list, 0.5).as_secs_f64() * 1e3,
+        pct(&list, 0.99).as_secs_f64() * 1e3
+    );
 
     let mut insp = Vec::new();
     for i in 0..1000 {
@@ -75,7 +83,11 @@ async fn main() -> anyhow::Result<()> {
         insp.push(t.elapsed());
     }
     insp.sort();
-    println!("Inspect: p50 {:.2} ms, p99 {:.2} ms", pct(&insp, 0.5).as_secs_f64() * 1e3, pct(&insp, 0.99).as_secs_f64() * 1e3);
+    println!(
+        "Inspect: p50 {:.2} ms, p99 {:.2} ms",
+        pct(&insp, 0.5).as_secs_f64() * 1e3,
+        pct(&insp, 0.99).as_secs_f64() * 1e3
+    );
 
     // Import throughput beside sha256sum and gzip -1 on the same tar: half random bytes, half text.
     let half = (mb << 20) / 2;

@@ -22,11 +22,7 @@ fn g3(v: f64) -> String {
         2
     };
     let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    }
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
 }
 
 /// `units.HumanDuration`: "About a minute", "3 hours", "2 weeks".
@@ -61,10 +57,7 @@ pub fn human_duration(secs: i64) -> String {
 
 pub fn since(ts: Option<&prost_types::Timestamp>) -> String {
     match ts {
-        Some(t) => format!(
-            "{} ago",
-            human_duration(chrono::Utc::now().timestamp() - t.seconds)
-        ),
+        Some(t) => format!("{} ago", human_duration(chrono::Utc::now().timestamp() - t.seconds)),
         None => "N/A".into(),
     }
 }
@@ -117,11 +110,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
 
 /// `stringutils.Ellipsis`: cut to `max` characters ending in `…`.
 pub fn ellipsis(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(max - 1).collect::<String>())
-    }
+    if s.chars().count() <= max { s.to_owned() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
 }
 
 #[cfg(test)]

@@ -10,9 +10,7 @@ fn parse_filters(fs: &[String]) -> Result<Vec<(String, String)>, Failure> {
     fs.iter()
         .map(|f| match f.split_once('=') {
             Some((k, v)) => Ok((k.trim().to_owned(), v.to_owned())),
-            None => Err(Failure(format!(
-                "Error: bad format of filter (expected name=value): {f}"
-            ))),
+            None => Err(Failure(format!("Error: bad format of filter (expected name=value): {f}"))),
         })
         .collect()
 }
@@ -32,20 +30,10 @@ fn print_formatted(format: &str, rows: &[Value], header: &Value) -> CmdResult {
     let tpl = tpl.replace("\\t", "\t").replace("\\n", "\n");
     let mut lines: Vec<Vec<String>> = Vec::new();
     if table {
-        lines.push(
-            template::render(&tpl, header)?
-                .split('\t')
-                .map(str::to_owned)
-                .collect(),
-        );
+        lines.push(template::render(&tpl, header)?.split('\t').map(str::to_owned).collect());
     }
     for r in rows {
-        lines.push(
-            template::render(&tpl, r)?
-                .split('\t')
-                .map(str::to_owned)
-                .collect(),
-        );
+        lines.push(template::render(&tpl, r)?.split('\t').map(str::to_owned).collect());
     }
     print!("{}", fmt::table(&lines));
     Ok(())
@@ -77,9 +65,7 @@ pub struct ListArgs {
 
 fn split_repo_tag(familiar: &str) -> (String, String) {
     match familiar.rfind(':') {
-        Some(i) if !familiar[i..].contains('/') => {
-            (familiar[..i].to_owned(), familiar[i + 1..].to_owned())
-        }
+        Some(i) if !familiar[i..].contains('/') => (familiar[..i].to_owned(), familiar[i + 1..].to_owned()),
         _ => (familiar.to_owned(), "<none>".to_owned()),
     }
 }
@@ -91,11 +77,7 @@ pub async fn list(c: &Client, a: ListArgs) -> CmdResult {
     }
     let images = c.list(a.all, filters).await?;
     let id_of = |id: &str| {
-        if a.no_trunc {
-            id.to_owned()
-        } else {
-            fmt::short_id(id)
-        }
+        if a.no_trunc { id.to_owned() } else { fmt::short_id(id) }
     };
     if a.quiet {
         let mut seen = std::collections::HashSet::new();
@@ -111,21 +93,13 @@ pub async fn list(c: &Client, a: ListArgs) -> CmdResult {
         let digest_for = |repo: &str| {
             i.repo_digests
                 .iter()
-                .find_map(|d| {
-                    d.split_once('@')
-                        .filter(|(r, _)| *r == repo)
-                        .map(|(_, d)| d.to_owned())
-                })
+                .find_map(|d| d.split_once('@').filter(|(r, _)| *r == repo).map(|(_, d)| d.to_owned()))
                 .unwrap_or_else(|| "<none>".into())
         };
-        let mut entries: Vec<(String, String)> =
-            i.repo_tags.iter().map(|t| split_repo_tag(t)).collect();
+        let mut entries: Vec<(String, String)> = i.repo_tags.iter().map(|t| split_repo_tag(t)).collect();
         if entries.is_empty() {
             match i.repo_digests.first() {
-                Some(d) => entries.push((
-                    d.split_once('@').map_or(d.as_str(), |x| x.0).to_owned(),
-                    "<none>".into(),
-                )),
+                Some(d) => entries.push((d.split_once('@').map_or(d.as_str(), |x| x.0).to_owned(), "<none>".into())),
                 None => entries.push(("<none>".into(), "<none>".into())),
             }
         }
@@ -145,8 +119,7 @@ pub async fn list(c: &Client, a: ListArgs) -> CmdResult {
     }
     let format = a.format.clone().unwrap_or_else(|| {
         if a.digests {
-            "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
-                .into()
+            "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}".into()
         } else {
             "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}".into()
         }
@@ -176,11 +149,7 @@ pub struct HistoryArgs {
 pub async fn history(c: &Client, a: HistoryArgs) -> CmdResult {
     let entries = c.history(&a.image).await?;
     let id_of = |id: &str| {
-        if id == "<missing>" || a.no_trunc {
-            id.to_owned()
-        } else {
-            fmt::short_id(id)
-        }
+        if id == "<missing>" || a.no_trunc { id.to_owned() } else { fmt::short_id(id) }
     };
     if a.quiet {
         for e in &entries {
@@ -202,9 +171,10 @@ pub async fn history(c: &Client, a: HistoryArgs) -> CmdResult {
             })
         })
         .collect();
-    let format = a.format.clone().unwrap_or_else(|| {
-        "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}".into()
-    });
+    let format = a
+        .format
+        .clone()
+        .unwrap_or_else(|| "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}".into());
     let header = json!({"ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY", "Size": "SIZE", "Comment": "COMMENT"});
     print_formatted(&format, &rows, &header)
 }
@@ -236,11 +206,7 @@ pub struct RmiArgs {
 
 fn print_items(items: &[pb::DeleteItem], lower: bool) {
     for i in items {
-        let (u, d) = if lower {
-            ("untagged", "deleted")
-        } else {
-            ("Untagged", "Deleted")
-        };
+        let (u, d) = if lower { ("untagged", "deleted") } else { ("Untagged", "Deleted") };
         if !i.untagged.is_empty() {
             println!("{u}: {}", i.untagged);
         }
@@ -258,11 +224,7 @@ pub async fn rmi(c: &Client, a: RmiArgs) -> CmdResult {
             Err(e) => failed.push(Failure::from(e).0),
         }
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure(failed.join("\n")))
-    }
+    if failed.is_empty() { Ok(()) } else { Err(Failure(failed.join("\n"))) }
 }
 
 #[derive(Args, Debug)]
@@ -300,10 +262,7 @@ pub async fn prune(c: &Client, a: PruneArgs) -> CmdResult {
         print_items(&r.items, true);
         println!();
     }
-    println!(
-        "Total reclaimed space: {}",
-        fmt::human_size(r.space_reclaimed)
-    );
+    println!("Total reclaimed space: {}", fmt::human_size(r.space_reclaimed));
     Ok(())
 }
 
@@ -341,9 +300,7 @@ pub async fn import(c: &Client, a: ImportArgs) -> CmdResult {
     } else if a.file == "-" {
         c.import(options, tokio::io::stdin()).await?
     } else {
-        let f = tokio::fs::File::open(&a.file)
-            .await
-            .map_err(|e| Failure(format!("Error: open {}: {e}", a.file)))?;
+        let f = tokio::fs::File::open(&a.file).await.map_err(|e| Failure(format!("Error: open {}: {e}", a.file)))?;
         c.import(options, f).await?
     };
     println!("{}", result.image_id);
@@ -354,23 +311,13 @@ pub async fn df(c: &Client, a: DfArgs) -> CmdResult {
     let du = c.disk_usage().await?;
     let pct = |part: i64, total: i64| if total > 0 { part * 100 / total } else { 0 };
     let rows = vec![
-        vec![
-            "TYPE".into(),
-            "TOTAL".into(),
-            "ACTIVE".into(),
-            "SIZE".into(),
-            "RECLAIMABLE".into(),
-        ],
+        vec!["TYPE".into(), "TOTAL".into(), "ACTIVE".into(), "SIZE".into(), "RECLAIMABLE".into()],
         vec![
             "Images".into(),
             du.image_count.to_string(),
             du.active_images.to_string(),
             fmt::human_size(du.physical_size),
-            format!(
-                "{} ({}%)",
-                fmt::human_size(du.reclaimable),
-                pct(du.reclaimable, du.physical_size)
-            ),
+            format!("{} ({}%)", fmt::human_size(du.reclaimable), pct(du.reclaimable, du.physical_size)),
         ],
     ];
     if !a.verbose {

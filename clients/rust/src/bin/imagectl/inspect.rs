@@ -14,19 +14,11 @@ pub struct InspectArgs {
 }
 
 fn list_or_null(set: bool, v: &[String]) -> Value {
-    if set || !v.is_empty() {
-        json!(v)
-    } else {
-        Value::Null
-    }
+    if set || !v.is_empty() { json!(v) } else { Value::Null }
 }
 
 fn set_of(keys: &[String]) -> Value {
-    if keys.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(keys.iter().map(|k| (k.clone(), json!({}))).collect())
-    }
+    if keys.is_empty() { Value::Null } else { Value::Object(keys.iter().map(|k| (k.clone(), json!({}))).collect()) }
 }
 
 /// The image as `docker image inspect` prints it.
@@ -53,19 +45,9 @@ pub fn docker_json(d: &pb::ImageDetails) -> Value {
     config.insert("Image".into(), json!(""));
     config.insert("Volumes".into(), set_of(&c.volumes));
     config.insert("WorkingDir".into(), json!(c.working_dir));
-    config.insert(
-        "Entrypoint".into(),
-        list_or_null(c.entrypoint_set, &c.entrypoint),
-    );
+    config.insert("Entrypoint".into(), list_or_null(c.entrypoint_set, &c.entrypoint));
     config.insert("OnBuild".into(), list_or_null(false, &c.on_build));
-    config.insert(
-        "Labels".into(),
-        if c.labels.is_empty() {
-            Value::Null
-        } else {
-            json!(c.labels)
-        },
-    );
+    config.insert("Labels".into(), if c.labels.is_empty() { Value::Null } else { json!(c.labels) });
     if !c.stop_signal.is_empty() {
         config.insert("StopSignal".into(), json!(c.stop_signal));
     }
@@ -88,19 +70,10 @@ pub fn docker_json(d: &pb::ImageDetails) -> Value {
     }
     out.insert("Os".into(), json!(d.os));
     out.insert("Size".into(), json!(d.size));
-    out.insert(
-        "RootFS".into(),
-        json!({"Type": "layers", "Layers": d.diff_ids}),
-    );
-    out.insert(
-        "Metadata".into(),
-        json!({"LastTagTime": created(d.last_tag_time.as_ref())}),
-    );
+    out.insert("RootFS".into(), json!({"Type": "layers", "Layers": d.diff_ids}));
+    out.insert("Metadata".into(), json!({"LastTagTime": created(d.last_tag_time.as_ref())}));
     if let Some(m) = &d.manifest {
-        out.insert(
-            "Descriptor".into(),
-            json!({"mediaType": m.media_type, "digest": m.digest, "size": m.size}),
-        );
+        out.insert("Descriptor".into(), json!({"mediaType": m.media_type, "digest": m.digest, "size": m.size}));
     }
     Value::Object(out)
 }
@@ -117,11 +90,7 @@ pub async fn inspect(c: &Client, a: InspectArgs) -> CmdResult {
     for image in &a.images {
         match c.inspect(image, vec![]).await {
             Ok(d) => found.push(docker_json(&d)),
-            Err(e) => errors.push(
-                Failure::from(e)
-                    .0
-                    .replace("Error response from daemon: ", "Error: "),
-            ),
+            Err(e) => errors.push(Failure::from(e).0.replace("Error response from daemon: ", "Error: ")),
         }
     }
     match a.format.as_deref() {
@@ -135,11 +104,7 @@ pub async fn inspect(c: &Client, a: InspectArgs) -> CmdResult {
             }
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure(errors.join("\n")))
-    }
+    if errors.is_empty() { Ok(()) } else { Err(Failure(errors.join("\n"))) }
 }
 
 /// serde_json pretty-prints with 2 spaces; Docker indents with 4.

@@ -1,4 +1,5 @@
 //! `imagectl`: the imaged command line, shaped like `docker image`.
+mod archive_cmds;
 mod fmt;
 mod image_cmds;
 mod inspect;
@@ -14,12 +15,7 @@ use imaged_client::{Client, ClientError};
 #[command(name = "imagectl", version, about, propagate_version = true)]
 struct Cli {
     /// Daemon address: unix:///path/to/imaged.sock or http://host:port.
-    #[arg(
-        long,
-        short = 'H',
-        env = "IMAGED_HOST",
-        default_value = "unix://./imaged-data/imaged.sock"
-    )]
+    #[arg(long, short = 'H', env = "IMAGED_HOST", default_value = "unix://./imaged-data/imaged.sock")]
     host: String,
     /// Namespace to work in.
     #[arg(long, short = 'n', global = true, env = "IMAGED_NAMESPACE")]
@@ -42,6 +38,10 @@ enum Command {
     Rmi(image_cmds::RmiArgs),
     /// Import the contents from a tarball to create a filesystem image
     Import(image_cmds::ImportArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(archive_cmds::SaveArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(archive_cmds::LoadArgs),
     /// Manage images
     #[command(subcommand)]
     Image(ImageCommand),
@@ -70,6 +70,10 @@ enum ImageCommand {
     Prune(image_cmds::PruneArgs),
     /// Import the contents from a tarball to create a filesystem image
     Import(image_cmds::ImportArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(archive_cmds::SaveArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(archive_cmds::LoadArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -91,12 +95,10 @@ pub struct Failure(String);
 impl From<ClientError> for Failure {
     fn from(e: ClientError) -> Self {
         match e {
-            ClientError::Status { message, .. } => {
-                Failure(format!("Error response from daemon: {message}"))
+            ClientError::Status { message, .. } => Failure(format!("Error response from daemon: {message}")),
+            ClientError::Connect { host, reason } => {
+                Failure(format!("Cannot connect to imaged at {host}. Is the daemon running? ({reason})"))
             }
-            ClientError::Connect { host, reason } => Failure(format!(
-                "Cannot connect to imaged at {host}. Is the daemon running? ({reason})"
-            )),
             other => Failure(format!("Error: {other}")),
         }
     }
@@ -128,17 +130,13 @@ async fn run(cli: Cli) -> CmdResult {
     let c = &client;
     match cli.command {
         Command::Images(a) | Command::Image(ImageCommand::Ls(a)) => image_cmds::list(c, a).await,
-        Command::Inspect(a) | Command::Image(ImageCommand::Inspect(a)) => {
-            inspect::inspect(c, a).await
-        }
-        Command::History(a) | Command::Image(ImageCommand::History(a)) => {
-            image_cmds::history(c, a).await
-        }
+        Command::Inspect(a) | Command::Image(ImageCommand::Inspect(a)) => inspect::inspect(c, a).await,
+        Command::History(a) | Command::Image(ImageCommand::History(a)) => image_cmds::history(c, a).await,
         Command::Tag(a) | Command::Image(ImageCommand::Tag(a)) => image_cmds::tag(c, a).await,
         Command::Rmi(a) | Command::Image(ImageCommand::Rm(a)) => image_cmds::rmi(c, a).await,
-        Command::Import(a) | Command::Image(ImageCommand::Import(a)) => {
-            image_cmds::import(c, a).await
-        }
+        Command::Import(a) | Command::Image(ImageCommand::Import(a)) => image_cmds::import(c, a).await,
+        Command::Save(a) | Command::Image(ImageCommand::Save(a)) => archive_cmds::save(c, a).await,
+        Command::Load(a) | Command::Image(ImageCommand::Load(a)) => archive_cmds::load(c, a).await,
         Command::Image(ImageCommand::Prune(a)) => image_cmds::prune(c, a).await,
         Command::System(SystemCommand::Df(a)) => image_cmds::df(c, a).await,
         Command::Version => Ok(()),

@@ -48,43 +48,24 @@ fn parse(src: &str) -> Result<Vec<Node>, String> {
     let mut rest = src;
     while let Some(start) = rest.find("{{") {
         if start > 0 {
-            stack
-                .last_mut()
-                .expect("stack")
-                .1
-                .push(Node::Text(rest[..start].to_owned()));
+            stack.last_mut().expect("stack").1.push(Node::Text(rest[..start].to_owned()));
         }
-        let end = rest[start..]
-            .find("}}")
-            .ok_or("unclosed action: missing }}")?
-            + start;
+        let end = rest[start..].find("}}").ok_or("unclosed action: missing }}")? + start;
         let action = rest[start + 2..end].trim_matches('-').trim();
         let tokens = tokenize(action)?;
         match tokens.first().map(String::as_str) {
             Some("range") => stack.push((tokens[1..].to_vec(), vec![])),
             Some("end") => {
                 let (args, body) = stack.pop().ok_or("unexpected {{end}}")?;
-                stack
-                    .last_mut()
-                    .ok_or("unexpected {{end}}")?
-                    .1
-                    .push(Node::Range(args, body));
+                stack.last_mut().ok_or("unexpected {{end}}")?.1.push(Node::Range(args, body));
             }
-            Some(_) => stack
-                .last_mut()
-                .expect("stack")
-                .1
-                .push(Node::Action(tokens)),
+            Some(_) => stack.last_mut().expect("stack").1.push(Node::Action(tokens)),
             None => return Err("empty action {{}}".into()),
         }
         rest = &rest[end + 2..];
     }
     if !rest.is_empty() {
-        stack
-            .last_mut()
-            .expect("stack")
-            .1
-            .push(Node::Text(rest.to_owned()));
+        stack.last_mut().expect("stack").1.push(Node::Text(rest.to_owned()));
     }
     if stack.len() != 1 {
         return Err("missing {{end}}".into());
@@ -108,16 +89,10 @@ fn lookup(dot: &Value, path: &str) -> Result<Value, String> {
     let mut cur = dot.clone();
     for f in fields.split('.') {
         cur = match &cur {
-            Value::Object(m) => m
-                .get(f)
-                .cloned()
-                .ok_or_else(|| format!("can't evaluate field {f}"))?,
+            Value::Object(m) => m.get(f).cloned().ok_or_else(|| format!("can't evaluate field {f}"))?,
             Value::Null => Value::Null,
             _ => {
-                return Err(format!(
-                    "can't evaluate field {f} in type {}",
-                    type_name(&cur)
-                ));
+                return Err(format!("can't evaluate field {f} in type {}", type_name(&cur)));
             }
         };
     }
@@ -143,20 +118,14 @@ pub fn go_print(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Array(a) => format!("[{}]", a.iter().map(go_print).collect::<Vec<_>>().join(" ")),
-        Value::Object(m) => format!(
-            "map[{}]",
-            m.iter()
-                .map(|(k, v)| format!("{k}:{}", go_print(v)))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
+        Value::Object(m) => {
+            format!("map[{}]", m.iter().map(|(k, v)| format!("{k}:{}", go_print(v))).collect::<Vec<_>>().join(" "))
+        }
     }
 }
 
 fn eval(tokens: &[String], dot: &Value) -> Result<Value, String> {
-    let arg = |i: usize| -> Result<Value, String> {
-        lookup(dot, tokens.get(i).ok_or("missing argument")?)
-    };
+    let arg = |i: usize| -> Result<Value, String> { lookup(dot, tokens.get(i).ok_or("missing argument")?) };
     Ok(match tokens[0].as_str() {
         "json" => Value::String(serde_json::to_string(&arg(1)?).map_err(|e| e.to_string())?),
         "upper" => Value::String(go_print(&arg(1)?).to_uppercase()),
@@ -170,17 +139,14 @@ fn eval(tokens: &[String], dot: &Value) -> Result<Value, String> {
         "join" => {
             let sep = go_print(&arg(2)?);
             match arg(1)? {
-                Value::Array(a) => {
-                    Value::String(a.iter().map(go_print).collect::<Vec<_>>().join(&sep))
-                }
+                Value::Array(a) => Value::String(a.iter().map(go_print).collect::<Vec<_>>().join(&sep)),
                 v => Value::String(go_print(&v)),
             }
         }
         "index" => match (arg(1)?, arg(2)?) {
-            (Value::Array(a), Value::Number(n)) => a
-                .get(n.as_u64().unwrap_or(u64::MAX) as usize)
-                .cloned()
-                .ok_or("index out of range")?,
+            (Value::Array(a), Value::Number(n)) => {
+                a.get(n.as_u64().unwrap_or(u64::MAX) as usize).cloned().ok_or("index out of range")?
+            }
             (Value::Object(m), Value::String(k)) => m.get(&k).cloned().unwrap_or(Value::Null),
             _ => return Err("index of a value that is not a slice or map".into()),
         },
@@ -243,10 +209,7 @@ mod tests {
         assert_eq!(render("{{index .RepoTags 1}}", &v).unwrap(), "b:2");
         assert_eq!(render(r#"{{index .Config.Labels "k"}}"#, &v).unwrap(), "v");
         assert_eq!(render(r#"{{join .RepoTags ","}}"#, &v).unwrap(), "a:1,b:2");
-        assert_eq!(
-            render("{{range .RepoTags}}<{{.}}>{{end}}", &v).unwrap(),
-            "<a:1><b:2>"
-        );
+        assert_eq!(render("{{range .RepoTags}}<{{.}}>{{end}}", &v).unwrap(), "<a:1><b:2>");
         assert!(render("{{.Nope}}", &v).is_err());
         assert!(render("{{.Size", &v).is_err());
     }
