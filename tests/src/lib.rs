@@ -216,3 +216,107 @@ pub fn check_root_running(d: &Daemon) -> bool {
     }
     true
 }
+
+/// A private Docker Engine (Debian docker.io) with its own data root and socket, as the interop oracle.
+pub struct Dockerd {
+    pub dir: tempfile::TempDir,
+    pub socket: PathBuf,
+    child: Child,
+}
+
+impl Dockerd {
+    pub fn start() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let socket = dir.path().join("docker.sock");
+        let log = File::create(dir.path().join("dockerd.log"))?;
+        let child = Command::new("dockerd")
+            .arg("--data-root")
+            .arg(dir.path().join("data"))
+            .arg("--exec-root")
+            .arg(dir.path().join("exec"))
+            .arg("--pidfile")
+            .arg(dir.path().join("docker.pid"))
+            .arg("-H")
+            .arg(format!("unix://{}", socket.display()))
+            .args(["--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .context("starting dockerd (Debian docker.io; scripts/test.sh installs it)")?;
+        let d = Self { dir, socket, child };
+        let start = Instant::now();
+        loop {
+            let ok = d.docker(&["version", "--format", "{{.Server.Version}}"]).status.success();
+            if ok {
+                return Ok(d);
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                bail!(
+                    "dockerd did not answer within 60 s: {}",
+                    std::fs::read_to_string(d.dir.path().join("dockerd.log")).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    pub fn docker(&self, args: &[&str]) -> Output {
+        Command::new("docker")
+            .env("DOCKER_HOST", format!("unix://{}", self.socket.display()))
+            .args(args)
+            .output()
+            .expect("docker CLI")
+    }
+
+    /// Runs docker and returns stdout, failing with stderr.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.docker(args);
+        assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Dockerd {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A root filesystem with a static busybox (Debian busybox-static) and `sh`/`echo` links to it.
+pub fn busybox_rootfs(path: &Path) -> PathBuf {
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+        .expect("busybox-static is installed");
+    let data = std::fs::read(busybox).expect("read busybox");
+    let mut b = tar::Builder::new(File::create(path).expect("create tar"));
+    let mut dir = tar::Header::new_gnu();
+    dir.set_entry_type(tar::EntryType::Directory);
+    dir.set_mode(0o755);
+    dir.set_size(0);
+    b.append_data(&mut dir, "bin/", std::io::empty()).expect("dir");
+    let mut h = tar::Header::new_gnu();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o755);
+    h.set_mtime(1_700_000_000);
+    b.append_data(&mut h, "bin/busybox", &data[..]).expect("busybox");
+    for name in ["sh", "echo", "cat", "ls"] {
+        let mut l = tar::Header::new_gnu();
+        l.set_entry_type(tar::EntryType::Symlink);
+        l.set_size(0);
+        l.set_mode(0o777);
+        b.append_link(&mut l, format!("bin/{name}"), "/bin/busybox").expect("link");
+    }
+    b.finish().expect("finish");
+    path.to_owned()
+}

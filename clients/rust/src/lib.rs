@@ -175,9 +175,15 @@ impl Client {
         &self,
         images: Vec<String>,
         format: pb::ArchiveFormat,
+        platform: Option<String>,
         out: &mut W,
     ) -> Result<u64, ClientError> {
-        let req = pb::SaveRequest { images, format: format as i32, ..Default::default() };
+        let req = pb::SaveRequest {
+            images,
+            format: format as i32,
+            platform: platform.unwrap_or_default(),
+            ..Default::default()
+        };
         let mut stream = self.archives().save(self.req(req)).await?.into_inner();
         let mut written = 0u64;
         while let Some(msg) = stream.message().await? {

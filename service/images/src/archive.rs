@@ -107,6 +107,7 @@ impl Engine {
         ns: &Namespace,
         images: Vec<String>,
         format: SaveFormat,
+        platform: Option<imaged_core::Platform>,
         out: W,
     ) -> Result<W, EngineError> {
         let (this, ns) = (self.clone(), ns.clone());
@@ -115,6 +116,16 @@ impl Engine {
             for input in &images {
                 let resolved = this.resolve_blocking(&ns, input)?;
                 let r = resolved.record;
+                if let Some(p) = &platform {
+                    let have = imaged_core::Platform::normalized(&r.os, &r.architecture, r.variant.as_deref());
+                    if !have.matches(p) {
+                        return Err(EngineError::PlatformMismatch {
+                            image: input.clone(),
+                            wanted: p.to_string(),
+                            have: have.to_string(),
+                        });
+                    }
+                }
                 let names: Vec<Reference> = match resolved.by_name {
                     Some(n) => vec![n],
                     None => r.repo_tags.iter().filter_map(|t| Reference::parse_normalized(t).ok()).collect(),

@@ -28,6 +28,8 @@ pub enum EngineError {
     ImageNotFound(String),
     #[error("ambiguous image id prefix {prefix:?}: it matches {count} images, give more characters")]
     AmbiguousId { prefix: String, count: usize },
+    #[error("image {image} is for {have}, not {wanted}")]
+    PlatformMismatch { image: String, wanted: String, have: String },
     #[error("refusing to create a tag with a digest reference: {0}")]
     TagWithDigest(String),
     #[error("conflict: unable to delete {id} (must be forced) - image is referenced in multiple repositories")]
@@ -67,7 +69,7 @@ impl EngineError {
             | Self::TagWithDigest(_)
             | Self::InvalidFilter(..)
             | Self::InvalidChange { .. } => ErrorKind::InvalidArgument,
-            Self::ImageNotFound(_) => ErrorKind::NotFound,
+            Self::ImageNotFound(_) | Self::PlatformMismatch { .. } => ErrorKind::NotFound,
             Self::MultipleRepositories { .. } | Self::HasChildren { .. } | Self::UsedByContainer { .. } => {
                 ErrorKind::FailedPrecondition
             }
@@ -95,6 +97,7 @@ impl EngineError {
             Self::Platform(_) => "INVALID_PLATFORM",
             Self::ImageNotFound(_) => "IMAGE_NOT_FOUND",
             Self::AmbiguousId { .. } => "AMBIGUOUS_ID",
+            Self::PlatformMismatch { .. } => "PLATFORM_NOT_FOUND",
             Self::TagWithDigest(_) => "TAG_WITH_DIGEST",
             Self::MultipleRepositories { .. } => "IMAGE_REFERENCED_BY_MULTIPLE_REPOSITORIES",
             Self::HasChildren { .. } => "IMAGE_HAS_CHILDREN",

@@ -21,12 +21,13 @@ async fn save_to_path(
     ns: &imaged_core::Namespace,
     images: Vec<String>,
     format: SaveFormat,
+    platform: Option<Platform>,
     path: &std::path::Path,
 ) -> Result<u64, EngineError> {
     let io = |source| EngineError::Io { path: path.to_owned(), source };
     let tmp = path.with_extension(format!("imaged-tmp-{}", std::process::id()));
     let file = std::fs::File::create(&tmp).map_err(io)?;
-    let result = engine.save(ns, images, format, std::io::BufWriter::with_capacity(CHUNK, file)).await;
+    let result = engine.save(ns, images, format, platform, std::io::BufWriter::with_capacity(CHUNK, file)).await;
     let done = result.and_then(|w| {
         let f = w.into_inner().map_err(|e| io(e.into_error()))?;
         f.sync_all().map_err(io)?;
@@ -106,25 +107,26 @@ impl Archives for ArchivesService {
             pb::ArchiveFormat::Docker => SaveFormat::Docker,
             pb::ArchiveFormat::Oci => SaveFormat::Oci,
         };
+        let platform = (!r.platform.is_empty())
+            .then(|| Platform::parse(&r.platform))
+            .transpose()
+            .map_err(|e| to_status(EngineError::Platform(e)))?;
         let (out_tx, out_rx) = mpsc::channel(4);
         let engine = self.engine.clone();
         if !r.path.is_empty() {
             let path = std::path::PathBuf::from(&r.path);
             tokio::spawn(async move {
-                let msg = save_to_path(&engine, &ns, r.images, format, &path).await.map(|total| pb::SaveResponse {
-                    data: vec![],
-                    offset: 0,
-                    total_size: total as i64,
-                });
+                let msg = save_to_path(&engine, &ns, r.images, format, platform, &path)
+                    .await
+                    .map(|total| pb::SaveResponse { data: vec![], offset: 0, total_size: total as i64 });
                 let _ = out_tx.send(msg.map_err(to_status)).await;
             });
             return Ok(Response::new(Box::pin(ReceiverStream::new(out_rx))));
         }
         let (tx, mut rx) = mpsc::channel::<Bytes>(4);
-        let job =
-            tokio::spawn(
-                async move { engine.save(&ns, r.images, format, ChunkWriter::new(tx, CHUNK)).await.map(|_| ()) },
-            );
+        let job = tokio::spawn(async move {
+            engine.save(&ns, r.images, format, platform, ChunkWriter::new(tx, CHUNK)).await.map(|_| ())
+        });
         tokio::spawn(async move {
             let mut offset = 0i64;
             while let Some(data) = rx.recv().await {

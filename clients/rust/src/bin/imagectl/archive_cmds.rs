@@ -23,6 +23,9 @@ pub struct SaveArgs {
     /// Archive layout
     #[arg(long, value_enum, default_value = "docker")]
     format: Format,
+    /// Only save images for this platform (os/arch[/variant]); an image for another one is an error
+    #[arg(long)]
+    platform: Option<String>,
 }
 
 pub async fn save(c: &Client, a: SaveArgs) -> CmdResult {
@@ -35,7 +38,7 @@ pub async fn save(c: &Client, a: SaveArgs) -> CmdResult {
             let tmp = format!("{path}.imagectl-tmp");
             let mut f =
                 tokio::fs::File::create(&tmp).await.map_err(|e| Failure(format!("Error: create {path}: {e}")))?;
-            let result = c.save(a.images, format, &mut f).await;
+            let result = c.save(a.images, format, a.platform.clone(), &mut f).await;
             if let Err(e) = result {
                 let _ = tokio::fs::remove_file(&tmp).await;
                 return Err(e.into());
@@ -47,7 +50,7 @@ pub async fn save(c: &Client, a: SaveArgs) -> CmdResult {
             if std::io::stdout().is_terminal() {
                 return Err(Failure("Cowardly refusing to save to a terminal. Use the -o flag or redirect".into()));
             }
-            c.save(a.images, format, &mut tokio::io::stdout()).await?;
+            c.save(a.images, format, a.platform.clone(), &mut tokio::io::stdout()).await?;
         }
     }
     Ok(())
