@@ -320,3 +320,161 @@ pub fn busybox_rootfs(path: &Path) -> PathBuf {
     b.finish().expect("finish");
     path.to_owned()
 }
+
+/// A real Debian `docker-registry` on a free loopback port, optionally with htpasswd basic auth.
+pub struct RegistryServer {
+    pub dir: tempfile::TempDir,
+    pub addr: String,
+    child: Child,
+}
+
+pub const REGISTRY_USER: &str = "tester";
+pub const REGISTRY_PASSWORD: &str = "s3cret-pass";
+
+impl RegistryServer {
+    pub fn start(with_auth: bool) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n",
+            dir.path().join("data").display()
+        );
+        if with_auth {
+            let htpasswd = dir.path().join("htpasswd");
+            let st = Command::new("htpasswd")
+                .arg("-Bbc")
+                .arg(&htpasswd)
+                .arg(REGISTRY_USER)
+                .arg(REGISTRY_PASSWORD)
+                .output()?;
+            if !st.status.success() {
+                bail!("htpasswd failed: {}", String::from_utf8_lossy(&st.stderr));
+            }
+            config.push_str(&format!("auth:\n  htpasswd:\n    realm: imaged-test\n    path: {}\n", htpasswd.display()));
+        }
+        let cfg = dir.path().join("config.yml");
+        std::fs::write(&cfg, config)?;
+        let log = File::create(dir.path().join("registry.log"))?;
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&cfg)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("docker-registry")?;
+        let start = Instant::now();
+        while std::net::TcpStream::connect(&addr).is_err() {
+            if start.elapsed() > Duration::from_secs(20) {
+                bail!("registry did not listen");
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        Ok(Self { dir, addr, child })
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
+    }
+
+    /// How many successful GETs of a blob the access log shows.
+    pub fn blob_gets(&self, digest: &str) -> usize {
+        self.log()
+            .lines()
+            .filter(|l| {
+                l.contains("\"GET /v2/") && l.contains(&format!("/blobs/{digest} ")) && l.contains("\" 200 ")
+            })
+            .count()
+    }
+
+    /// How many blob uploads were finished (PUT to an upload location).
+    pub fn uploads(&self) -> usize {
+        self.log().lines().filter(|l| l.contains("\"PUT /v2/") && l.contains("/blobs/uploads/")).count()
+    }
+}
+
+impl Drop for RegistryServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// skopeo with an accept-anything policy kept in `dir`.
+pub fn skopeo(dir: &Path, args: &[&str]) -> String {
+    let policy = dir.join("policy.json");
+    std::fs::write(&policy, r#"{"default":[{"type":"insecureAcceptAnything"}]}"#).expect("policy");
+    let out = Command::new("skopeo")
+        .arg("--policy")
+        .arg(&policy)
+        .args(args)
+        .output()
+        .expect("skopeo is installed (scripts/test.sh)");
+    assert!(out.status.success(), "skopeo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Layer compression for [`write_oci_layout`].
+#[derive(Clone, Copy)]
+pub enum Layer {
+    Gzip,
+    Zstd,
+}
+
+/// Writes an OCI layout at `dir` with one image per architecture (one layer each: a tar with `file`
+/// containing `content` and the architecture), under an index when there are several. Returns the
+/// top digest (the manifest, or the index).
+pub fn write_oci_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8], layer: Layer) -> String {
+    use serde_json::json;
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).expect("layout dir");
+    let put = |data: &[u8]| -> String {
+        let d = imaged_core::Digest::of(data);
+        std::fs::write(blobs.join(d.hex()), data).expect("blob");
+        d.to_string()
+    };
+    let mut manifests = Vec::new();
+    for arch in arches {
+        let tar_path = dir.join(format!("{arch}.rootfs.tar"));
+        let mut data = content.to_vec();
+        data.extend_from_slice(arch.as_bytes());
+        write_rootfs(&tar_path, &[("file", data)]);
+        let raw = std::fs::read(&tar_path).expect("tar");
+        std::fs::remove_file(&tar_path).expect("rm");
+        let (compressed, media) = match layer {
+            Layer::Gzip => (gzip(&raw), "application/vnd.oci.image.layer.v1.tar+gzip"),
+            Layer::Zstd => {
+                (zstd::encode_all(&raw[..], 3).expect("zstd"), "application/vnd.oci.image.layer.v1.tar+zstd")
+            }
+        };
+        let layer_d = put(&compressed);
+        let config = serde_json::to_vec(&json!({"architecture": arch, "os": "linux", "created": "2026-01-01T00:00:00Z",
+            "config": {"Cmd": ["/file"]}, "rootfs": {"type": "layers", "diff_ids": [imaged_core::Digest::of(&raw).to_string()]}})).expect("json");
+        let cfg_d = put(&config);
+        let manifest =
+            serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg_d, "size": config.len()},
+            "layers": [{"mediaType": media, "digest": layer_d, "size": compressed.len()}]}))
+            .expect("json");
+        let man_d = put(&manifest);
+        manifests.push(
+            json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man_d, "size": manifest.len(),
+            "platform": {"os": "linux", "architecture": arch}}),
+        );
+    }
+    let top = if manifests.len() == 1 {
+        manifests[0].clone()
+    } else {
+        let index = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests})).expect("json");
+        json!({"mediaType": "application/vnd.oci.image.index.v1+json", "digest": put(&index), "size": index.len()})
+    };
+    let mut top_entry = top.clone();
+    top_entry["annotations"] = json!({"org.opencontainers.image.ref.name": tag});
+    std::fs::write(
+        dir.join("index.json"),
+        serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [top_entry]})).expect("json"),
+    )
+    .expect("index");
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).expect("oci-layout");
+    top["digest"].as_str().expect("digest").to_owned()
+}

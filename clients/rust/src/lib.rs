@@ -273,6 +273,81 @@ impl Client {
         Ok(out)
     }
 
+    /// Pulls a reference; `on_progress` sees every progress event. Returns one result per pulled tag.
+    pub async fn pull(
+        &self,
+        reference: &str,
+        all_tags: bool,
+        platform: Option<String>,
+        auth: Option<pb::AuthConfig>,
+        mut on_progress: impl FnMut(&pb::Progress),
+    ) -> Result<Vec<pb::PullResult>, ClientError> {
+        let req = pb::PullRequest {
+            reference: reference.into(),
+            all_tags,
+            platform: platform.unwrap_or_default(),
+            all_platforms: false,
+            auth,
+        };
+        let mut stream = self.images().pull(self.req(req)).await?.into_inner();
+        let mut out = Vec::new();
+        while let Some(msg) = stream.message().await? {
+            match msg.event {
+                Some(pb::pull_response::Event::Progress(p)) => on_progress(&p),
+                Some(pb::pull_response::Event::Result(r)) => out.push(r),
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Pushes a reference (or every local tag of its repository).
+    pub async fn push(
+        &self,
+        reference: &str,
+        all_tags: bool,
+        auth: Option<pb::AuthConfig>,
+        mut on_progress: impl FnMut(&pb::Progress),
+    ) -> Result<Vec<pb::PushResult>, ClientError> {
+        let req = pb::PushRequest { reference: reference.into(), all_tags, auth };
+        let mut stream = self.images().push(self.req(req)).await?.into_inner();
+        let mut out = Vec::new();
+        while let Some(msg) = stream.message().await? {
+            match msg.event {
+                Some(pb::push_response::Event::Progress(p)) => on_progress(&p),
+                Some(pb::push_response::Event::Result(r)) => out.push(r),
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Searches a registry (`host/term`, or Docker Hub).
+    pub async fn search(
+        &self,
+        term: &str,
+        limit: i32,
+        filters: Vec<(String, String)>,
+    ) -> Result<Vec<pb::SearchResult>, ClientError> {
+        let req = pb::SearchRequest { term: term.into(), limit, filters: pairs(filters), auth: None };
+        Ok(self.images().search(self.req(req)).await?.into_inner().results)
+    }
+
+    /// Checks credentials against the registry and stores them in the daemon.
+    pub async fn login(&self, server: &str, username: &str, password: &str) -> Result<String, ClientError> {
+        let req = pb::LoginRequest { server: server.into(), username: username.into(), password: password.into() };
+        Ok(self.registries().login(self.req(req)).await?.into_inner().status)
+    }
+
+    pub async fn logout(&self, server: &str) -> Result<String, ClientError> {
+        Ok(self.registries().logout(self.req(pb::LogoutRequest { server: server.into() })).await?.into_inner().status)
+    }
+
+    /// Registries with stored credentials (user names only).
+    pub async fn logins(&self) -> Result<Vec<pb::RegistryLogin>, ClientError> {
+        Ok(self.registries().list(self.req(pb::ListRegistriesRequest {})).await?.into_inner().registries)
+    }
+
     async fn collect_import(
         &self,
         resp: Result<tonic::Response<tonic::Streaming<pb::ImportResponse>>, tonic::Status>,

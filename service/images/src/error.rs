@@ -14,6 +14,8 @@ pub enum EngineError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Registry(#[from] imaged_registry::RegistryError),
     #[error("invalid reference format {input:?}: {source}")]
     Reference {
         input: String,
@@ -62,6 +64,7 @@ impl EngineError {
             Self::Store(e) => e.kind(),
             Self::Index(e) => e.kind(),
             Self::Archive(e) => e.kind(),
+            Self::Registry(e) => e.kind(),
             Self::Reference { .. }
             | Self::Namespace(_)
             | Self::Platform(_)
@@ -92,6 +95,11 @@ impl EngineError {
             Self::Archive(ArchiveError::UnsafeEntry { .. }) => "UNSAFE_TAR_ENTRY",
             Self::Archive(ArchiveError::Write(_)) => "WRITE_FAILED",
             Self::Archive(_) => "INVALID_ARCHIVE",
+            Self::Registry(imaged_registry::RegistryError::Unauthorized { .. }) => "REGISTRY_UNAUTHORIZED",
+            Self::Registry(imaged_registry::RegistryError::Denied { .. }) => "REGISTRY_DENIED",
+            Self::Registry(imaged_registry::RegistryError::NotFound { .. }) => "REGISTRY_NOT_FOUND",
+            Self::Registry(imaged_registry::RegistryError::TooManyRequests { .. }) => "REGISTRY_RATE_LIMITED",
+            Self::Registry(_) => "REGISTRY_UNAVAILABLE",
             Self::Reference { .. } => "INVALID_REFERENCE",
             Self::Namespace(_) => "INVALID_NAMESPACE",
             Self::Platform(_) => "INVALID_PLATFORM",

@@ -9,13 +9,17 @@ mod archive;
 mod changes;
 mod check;
 mod config;
+mod credentials;
 mod error;
 mod filters;
 mod import;
 mod inspect;
 mod list;
+mod pull;
+mod push;
 mod remove;
 mod resolve;
+mod search;
 mod tag;
 mod usage;
 
@@ -34,11 +38,15 @@ pub use imaged_archive::SaveFormat;
 use imaged_core::Platform;
 use imaged_index::Index;
 pub use imaged_index::{ImageRecord, LayerRecord};
+pub use imaged_registry::{Credentials, Registry};
 use imaged_store::BlobStore;
 pub use import::{ChunkReader, ImportOptions, ImportOutcome, ImportSource};
 pub use inspect::{HistoryRow, ImageDetails};
 pub use list::{ImageSummary, ListOptions};
+pub use pull::{ProgressEvent, PullOptions, PullOutcome};
+pub use push::PushOutcome;
 pub use remove::{DeleteItem, RemoveOptions, RemoveOutcome};
+pub use search::SearchHit;
 pub use usage::{DiskUsage, ImageUsage};
 
 /// The engine. Cheap to clone.
@@ -53,6 +61,9 @@ struct Inner {
     index: Index,
     gc: RwLock<()>,
     platform: Platform,
+    registry: Registry,
+    /// One lock per blob being downloaded: a second pull of the same blob waits and then finds it stored.
+    inflight: std::sync::Mutex<std::collections::HashMap<imaged_core::Digest, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 pub(crate) fn now_nanos() -> i64 {
@@ -72,6 +83,11 @@ impl Engine {
     /// Opens the engine on `root` (creating `blobs/`, `ingest/`, `index/`, `tmp/`). Ingests of local
     /// operations that cannot resume (imports) and leases of a previous run are dropped.
     pub fn open(root: &Path) -> Result<Self, EngineError> {
+        Self::open_with(root, Vec::new())
+    }
+
+    /// Opens the engine; `insecure` registries are spoken to over plain HTTP (loopback ones always are).
+    pub fn open_with(root: &Path, insecure: Vec<String>) -> Result<Self, EngineError> {
         std::fs::create_dir_all(root).map_err(|e| EngineError::Io { path: root.to_owned(), source: e })?;
         let store = BlobStore::open(root)?;
         let index = Index::open(&root.join("index"))?;
@@ -90,6 +106,8 @@ impl Engine {
                 index,
                 gc: RwLock::new(()),
                 platform: Platform::current(),
+                registry: Registry::new(insecure),
+                inflight: Default::default(),
             }),
         })
     }
@@ -104,6 +122,10 @@ impl Engine {
 
     pub fn index(&self) -> &Index {
         &self.inner.index
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
     }
 
     /// The platform images are made for by default.

@@ -167,3 +167,12 @@ pub fn delete_items(out: &RemoveOutcome) -> Vec<pb::DeleteItem> {
         })
         .collect()
 }
+
+pub fn credentials(a: Option<pb::AuthConfig>) -> Option<imaged_images::Credentials> {
+    a.filter(|a| !a.username.is_empty() || !a.password.is_empty())
+        .map(|a| imaged_images::Credentials { username: a.username, password: a.password })
+}
+
+pub fn progress(p: imaged_images::ProgressEvent) -> pb::Progress {
+    pb::Progress { id: p.id, status: p.status, current: p.current as i64, total: p.total as i64 }
+}

@@ -1,11 +1,14 @@
 use std::pin::Pin;
 
-use imaged_images::{Engine, ListOptions, RemoveOptions};
+use imaged_core::{Platform, Reference};
+use imaged_images::{Engine, EngineError, ListOptions, PullOptions, RemoveOptions};
 use imaged_proto::v1::{self as pb, images_server::Images};
+use tokio::sync::mpsc;
 use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
-use crate::{convert, to_status, unimplemented::missing};
+use crate::{convert, to_status};
 
 pub struct ImagesService {
     pub engine: Engine,
@@ -18,16 +21,126 @@ impl Images for ImagesService {
     type PullStream = Stream2<pb::PullResponse>;
     type PushStream = Stream2<pb::PushResponse>;
 
-    async fn pull(&self, _: Request<pb::PullRequest>) -> Result<Response<Self::PullStream>, Status> {
-        Err(missing("Pull", "registries"))
+    async fn pull(&self, req: Request<pb::PullRequest>) -> Result<Response<Self::PullStream>, Status> {
+        let ns = convert::namespace(&req)?;
+        let r = req.into_inner();
+        let reference =
+            Reference::parse_docker(&r.reference).map_err(|e| to_status(EngineError::reference(&r.reference, e)))?;
+        if r.all_tags
+            && (reference.digest().is_some() || r.reference.contains(':') && reference.tag() != Some("latest"))
+        {
+            return Err(to_status(EngineError::InvalidFilter(
+                "all_tags".into(),
+                "give a repository without tag or digest".into(),
+            )));
+        }
+        let platform = (!r.platform.is_empty())
+            .then(|| Platform::parse(&r.platform))
+            .transpose()
+            .map_err(|e| to_status(EngineError::Platform(e)))?;
+        let opts = PullOptions { all_tags: r.all_tags, platform, creds: convert::credentials(r.auth) };
+        let (tx, rx) = mpsc::channel(64);
+        let engine = self.engine.clone();
+        tokio::spawn(async move {
+            let (ptx, mut prx) = mpsc::channel(64);
+            let forward = {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    while let Some(p) = prx.recv().await {
+                        let event = Some(pb::pull_response::Event::Progress(convert::progress(p)));
+                        if tx.send(Ok(pb::PullResponse { event })).await.is_err() {
+                            break;
+                        }
+                    }
+                })
+            };
+            let result = engine.pull(&ns, &reference, opts, Some(ptx)).await;
+            let _ = forward.await;
+            match result {
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        let result = pb::PullResult {
+                            reference: o.reference.to_string(),
+                            digest: o.digest.to_string(),
+                            image_id: o.image_id.to_string(),
+                            status: o.status,
+                        };
+                        let _ = tx
+                            .send(Ok(pb::PullResponse { event: Some(pb::pull_response::Event::Result(result)) }))
+                            .await;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(to_status(e))).await;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
-    async fn push(&self, _: Request<pb::PushRequest>) -> Result<Response<Self::PushStream>, Status> {
-        Err(missing("Push", "registries"))
+    async fn push(&self, req: Request<pb::PushRequest>) -> Result<Response<Self::PushStream>, Status> {
+        let ns = convert::namespace(&req)?;
+        let r = req.into_inner();
+        let reference =
+            Reference::parse_docker(&r.reference).map_err(|e| to_status(EngineError::reference(&r.reference, e)))?;
+        let creds = convert::credentials(r.auth);
+        let (tx, rx) = mpsc::channel(64);
+        let engine = self.engine.clone();
+        tokio::spawn(async move {
+            let (ptx, mut prx) = mpsc::channel(64);
+            let forward = {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    while let Some(p) = prx.recv().await {
+                        let event = Some(pb::push_response::Event::Progress(convert::progress(p)));
+                        if tx.send(Ok(pb::PushResponse { event })).await.is_err() {
+                            break;
+                        }
+                    }
+                })
+            };
+            let result = engine.push(&ns, &reference, r.all_tags, creds, Some(ptx)).await;
+            let _ = forward.await;
+            match result {
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        let result = pb::PushResult {
+                            reference: o.reference.to_string(),
+                            digest: o.digest.to_string(),
+                            size: o.size as i64,
+                        };
+                        let _ = tx
+                            .send(Ok(pb::PushResponse { event: Some(pb::push_response::Event::Result(result)) }))
+                            .await;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(to_status(e))).await;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 
-    async fn search(&self, _: Request<pb::SearchRequest>) -> Result<Response<pb::SearchResponse>, Status> {
-        Err(missing("Search", "registries"))
+    async fn search(&self, req: Request<pb::SearchRequest>) -> Result<Response<pb::SearchResponse>, Status> {
+        let ns = convert::namespace(&req)?;
+        let r = req.into_inner();
+        let hits = self
+            .engine
+            .search(&ns, &r.term, r.limit.max(0) as usize, convert::filters(r.filters), convert::credentials(r.auth))
+            .await
+            .map_err(to_status)?;
+        let results = hits
+            .into_iter()
+            .map(|h| pb::SearchResult {
+                name: h.name,
+                description: h.description,
+                star_count: h.stars as i32,
+                is_official: h.official,
+                is_automated: h.automated,
+            })
+            .collect();
+        Ok(Response::new(pb::SearchResponse { results }))
     }
 
     async fn list(&self, req: Request<pb::ListImagesRequest>) -> Result<Response<pb::ListImagesResponse>, Status> {

@@ -4,6 +4,7 @@
 mod archives;
 mod convert;
 mod images;
+mod registries;
 mod serve;
 mod status;
 mod unimplemented;

@@ -47,6 +47,9 @@ struct FileConfig {
     tls_key: Option<PathBuf>,
     tls_client_ca: Option<PathBuf>,
     max_concurrent_requests: Option<usize>,
+    /// Registries spoken to over plain HTTP (loopback ones always are), e.g. ["registry.lan:5000"].
+    #[serde(default)]
+    insecure_registries: Vec<String>,
     request_timeout_secs: Option<u64>,
 }
 
@@ -78,9 +81,10 @@ async fn main() -> anyhow::Result<()> {
     };
     let root = args.root.or(file.root).unwrap_or_else(default_root);
     let socket = args.socket.or(file.socket).unwrap_or_else(|| root.join("imaged.sock"));
+    let insecure = file.insecure_registries.clone();
     let engine = tokio::task::spawn_blocking({
         let root = root.clone();
-        move || Engine::open(&root)
+        move || Engine::open_with(&root, insecure)
     })
     .await?
     .with_context(|| format!("opening the store in {}", root.display()))?;

@@ -13,7 +13,8 @@ use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use crate::{
     archives::ArchivesService,
     images::ImagesService,
-    unimplemented::{BuildsService, ContainersService, RegistriesService},
+    registries::RegistriesService,
+    unimplemented::{BuildsService, ContainersService},
 };
 
 /// How the daemon listens.
@@ -110,7 +111,7 @@ pub async fn serve(
             .add_service(ArchivesServer::new(ArchivesService { engine: engine.clone() }).max_decoding_message_size(max))
             .add_service(BuildsServer::new(BuildsService))
             .add_service(ContainersServer::new(ContainersService))
-            .add_service(RegistriesServer::new(RegistriesService))
+            .add_service(RegistriesServer::new(RegistriesService { engine: engine.clone() }))
             .add_service(reflection_v1.clone())
             .add_service(reflection_v1alpha.clone())
             .add_service(health_service.clone()))

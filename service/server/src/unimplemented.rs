@@ -2,9 +2,7 @@
 use std::{collections::HashMap, pin::Pin};
 
 use imaged_core::ErrorKind;
-use imaged_proto::v1::{
-    self as pb, builds_server::Builds, containers_server::Containers, registries_server::Registries,
-};
+use imaged_proto::v1::{self as pb, builds_server::Builds, containers_server::Containers};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -60,23 +58,5 @@ impl Containers for ContainersService {
         _: Request<pb::RemoveContainerRequest>,
     ) -> Result<Response<pb::RemoveContainerResponse>, Status> {
         Err(missing("Containers.Remove", "containers"))
-    }
-}
-
-pub struct RegistriesService;
-
-#[tonic::async_trait]
-impl Registries for RegistriesService {
-    async fn login(&self, _: Request<pb::LoginRequest>) -> Result<Response<pb::LoginResponse>, Status> {
-        Err(missing("Login", "registries"))
-    }
-    async fn logout(&self, _: Request<pb::LogoutRequest>) -> Result<Response<pb::LogoutResponse>, Status> {
-        Err(missing("Logout", "registries"))
-    }
-    async fn list(
-        &self,
-        _: Request<pb::ListRegistriesRequest>,
-    ) -> Result<Response<pb::ListRegistriesResponse>, Status> {
-        Err(missing("Registries.List", "registries"))
     }
 }

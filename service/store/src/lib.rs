@@ -153,7 +153,10 @@ impl BlobStore {
         if self.exists(&digest) {
             return Ok(Committed { size: data.len() as u64, digest, existed: true });
         }
-        let mut w = self.writer(&format!("write-{digest}"))?;
+        // A ref of its own per call: two operations storing the same small blob must not lock each other.
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut w = self.writer(&format!("write-{digest}-{}-{seq}", std::process::id()))?;
         if w.offset() != 0 {
             w.truncate()?;
         }

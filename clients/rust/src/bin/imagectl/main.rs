@@ -3,6 +3,7 @@ mod archive_cmds;
 mod fmt;
 mod image_cmds;
 mod inspect;
+mod registry_cmds;
 mod template;
 
 use std::process::ExitCode;
@@ -42,6 +43,16 @@ enum Command {
     Save(archive_cmds::SaveArgs),
     /// Load an image from a tar archive or STDIN
     Load(archive_cmds::LoadArgs),
+    /// Download an image from a registry
+    Pull(registry_cmds::PullArgs),
+    /// Upload an image to a registry
+    Push(registry_cmds::PushArgs),
+    /// Log in to a registry
+    Login(registry_cmds::LoginArgs),
+    /// Log out from a registry
+    Logout(registry_cmds::LogoutArgs),
+    /// Search a registry for images
+    Search(registry_cmds::SearchArgs),
     /// Manage images
     #[command(subcommand)]
     Image(ImageCommand),
@@ -68,6 +79,10 @@ enum ImageCommand {
     Rm(image_cmds::RmiArgs),
     /// Remove unused images
     Prune(image_cmds::PruneArgs),
+    /// Download an image from a registry
+    Pull(registry_cmds::PullArgs),
+    /// Upload an image to a registry
+    Push(registry_cmds::PushArgs),
     /// Import the contents from a tarball to create a filesystem image
     Import(image_cmds::ImportArgs),
     /// Save one or more images to a tar archive (streamed to STDOUT by default)
@@ -137,6 +152,11 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Import(a) | Command::Image(ImageCommand::Import(a)) => image_cmds::import(c, a).await,
         Command::Save(a) | Command::Image(ImageCommand::Save(a)) => archive_cmds::save(c, a).await,
         Command::Load(a) | Command::Image(ImageCommand::Load(a)) => archive_cmds::load(c, a).await,
+        Command::Pull(a) | Command::Image(ImageCommand::Pull(a)) => registry_cmds::pull(c, a).await,
+        Command::Push(a) | Command::Image(ImageCommand::Push(a)) => registry_cmds::push(c, a).await,
+        Command::Login(a) => registry_cmds::login(c, a).await,
+        Command::Logout(a) => registry_cmds::logout(c, a).await,
+        Command::Search(a) => registry_cmds::search(c, a).await,
         Command::Image(ImageCommand::Prune(a)) => image_cmds::prune(c, a).await,
         Command::System(SystemCommand::Df(a)) => image_cmds::df(c, a).await,
         Command::Version => Ok(()),

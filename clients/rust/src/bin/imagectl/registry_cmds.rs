@@ -1,0 +1,151 @@
+use std::io::Read;
+
+use clap::Args;
+use imaged_client::{Client, pb};
+
+use crate::{CmdResult, Failure, fmt};
+
+/// Docker's plain (non-terminal) progress: one line per status change, byte counts left out.
+fn plain_progress(quiet: bool) -> impl FnMut(&pb::Progress) {
+    move |p: &pb::Progress| {
+        if quiet || p.status == "Downloading" || p.status == "Pushing" && p.current > 0 {
+            return;
+        }
+        if p.id.is_empty() { println!("{}", p.status) } else { println!("{}: {}", p.id, p.status) }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct PullArgs {
+    /// NAME[:TAG|@DIGEST]
+    reference: String,
+    /// Download all tagged images in the repository
+    #[arg(short, long)]
+    all_tags: bool,
+    /// Set platform if server is multi-platform capable (os/arch[/variant])
+    #[arg(long)]
+    platform: Option<String>,
+    /// Suppress verbose output
+    #[arg(short, long)]
+    quiet: bool,
+    /// Skip image verification (accepted for Docker compatibility; content is always verified by digest)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    disable_content_trust: bool,
+}
+
+pub async fn pull(c: &Client, a: PullArgs) -> CmdResult {
+    let results = c.pull(&a.reference, a.all_tags, a.platform.clone(), None, plain_progress(a.quiet)).await?;
+    for r in &results {
+        if !a.quiet {
+            println!("Status: {}", r.status);
+        }
+        println!("{}", r.reference);
+    }
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct PushArgs {
+    /// NAME[:TAG]
+    reference: String,
+    /// Push all tags of the repository
+    #[arg(short, long)]
+    all_tags: bool,
+    /// Suppress verbose output
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub async fn push(c: &Client, a: PushArgs) -> CmdResult {
+    let results = c.push(&a.reference, a.all_tags, None, plain_progress(a.quiet)).await?;
+    if a.quiet {
+        for r in results {
+            println!("{}", r.reference);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    /// Registry host[:port]; Docker Hub when empty
+    server: Option<String>,
+    #[arg(short, long)]
+    username: Option<String>,
+    #[arg(short, long)]
+    password: Option<String>,
+    /// Take the password from stdin
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+pub async fn login(c: &Client, a: LoginArgs) -> CmdResult {
+    let username = a.username.ok_or_else(|| Failure("Error: give a user name with -u".into()))?;
+    let password = match (a.password, a.password_stdin) {
+        (Some(_), true) => return Err(Failure("Error: --password and --password-stdin are mutually exclusive".into())),
+        (Some(p), false) => {
+            eprintln!("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
+            p
+        }
+        (None, true) => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s)?;
+            s.trim_end_matches(['\n', '\r']).to_owned()
+        }
+        (None, false) => return Err(Failure("Error: give a password with --password-stdin (or -p)".into())),
+    };
+    println!("{}", c.login(a.server.as_deref().unwrap_or(""), &username, &password).await?);
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct LogoutArgs {
+    server: Option<String>,
+}
+
+pub async fn logout(c: &Client, a: LogoutArgs) -> CmdResult {
+    println!("{}", c.logout(a.server.as_deref().unwrap_or("")).await?);
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// Term, optionally prefixed by a registry host (`127.0.0.1:5000/app`)
+    term: String,
+    /// Max number of search results
+    #[arg(long, default_value_t = 25)]
+    limit: i32,
+    /// Filter output based on conditions provided (stars=N, is-official=true)
+    #[arg(short, long = "filter")]
+    filter: Vec<String>,
+    /// Don't truncate output
+    #[arg(long)]
+    no_trunc: bool,
+}
+
+pub async fn search(c: &Client, a: SearchArgs) -> CmdResult {
+    let filters = a
+        .filter
+        .iter()
+        .map(|f| {
+            f.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| Failure(format!("Error: bad format of filter (expected name=value): {f}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = c.search(&a.term, a.limit, filters).await?;
+    let mut rows =
+        vec![vec!["NAME".to_owned(), "DESCRIPTION".into(), "STARS".into(), "OFFICIAL".into(), "AUTOMATED".into()]];
+    for r in results {
+        let desc = if a.no_trunc { r.description } else { fmt::ellipsis(&r.description, 45) };
+        rows.push(vec![
+            r.name,
+            desc,
+            r.star_count.to_string(),
+            if r.is_official { "[OK]".into() } else { String::new() },
+            if r.is_automated { "[OK]".into() } else { String::new() },
+        ]);
+    }
+    print!("{}", fmt::table(&rows));
+    Ok(())
+}
