@@ -381,9 +381,7 @@ impl RegistryServer {
     pub fn blob_gets(&self, digest: &str) -> usize {
         self.log()
             .lines()
-            .filter(|l| {
-                l.contains("\"GET /v2/") && l.contains(&format!("/blobs/{digest} ")) && l.contains("\" 200 ")
-            })
+            .filter(|l| l.contains("\"GET /v2/") && l.contains(&format!("/blobs/{digest} ")) && l.contains("\" 200 "))
             .count()
     }
 

@@ -154,6 +154,11 @@ impl Engine {
             .pull_blobs(ns, r, &target, &top, &manifest, (&cfg_digest, cfg_size, &cfg_media), &layers, progress)
             .await;
         self.index().delete_lease(&lease.id)?;
+        if result.is_err() {
+            // Blobs this failed pull stored and no image uses go again; partial downloads stay in ingest/.
+            let this = self.clone();
+            blocking(move || this.collect(&lease.blobs)).await?;
+        }
         result
     }
 
