@@ -29,6 +29,8 @@ struct State {
 
 struct Fake {
     addr: String,
+    /// When set, the registry demands a bearer token from its token service at /token.
+    bearer: Arc<Mutex<bool>>,
     mode: Arc<Mutex<Mode>>,
     state: Arc<Mutex<State>>,
     layer_digest: String,
@@ -53,9 +55,11 @@ async fn start_fake() -> Fake {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let mode = Arc::new(Mutex::new(Mode::Good));
+    let bearer = Arc::new(Mutex::new(false));
     let state = Arc::new(Mutex::new(State::default()));
     let fake = Fake {
-        addr,
+        addr: addr.clone(),
+        bearer: bearer.clone(),
         mode: mode.clone(),
         state: state.clone(),
         layer_digest: layer_digest.clone(),
@@ -74,6 +78,7 @@ async fn start_fake() -> Fake {
                 layer_digest.clone(),
                 config_digest.clone(),
             );
+            let (bearer, addr) = (bearer.clone(), addr.clone());
             tokio::spawn(async move {
                 loop {
                     let mut req = Vec::new();
@@ -93,6 +98,38 @@ async fn start_fake() -> Fake {
                         .unwrap_or(0);
                     let head = text.starts_with("head");
                     let current = *mode.lock().unwrap();
+                    let auth =
+                        text.lines().find_map(|l| l.strip_prefix("authorization: ")).unwrap_or("").trim().to_owned();
+                    if *bearer.lock().unwrap() {
+                        let reply = if path.starts_with("/token") {
+                            // Basic tester:s3cret-pass, lowercased with the rest of the request.
+                            let ok = auth == "basic dgvzdgvyonmzy3jldc1wyxnz";
+                            let scoped = path.contains("scope=repository%3afake%2fapp%3apull");
+                            if ok && scoped {
+                                Some(("200 OK".to_owned(), r#"{"token":"good-token"}"#.to_owned(), String::new()))
+                            } else if ok {
+                                Some(("200 OK".to_owned(), r#"{"token":"login-token"}"#.to_owned(), String::new()))
+                            } else {
+                                Some(("401 Unauthorized".to_owned(), "{}".to_owned(), String::new()))
+                            }
+                        } else if auth != "bearer good-token" && !(path == "/v2/" && auth == "bearer login-token") {
+                            let challenge =
+                                format!("WWW-Authenticate: Bearer realm=\"http://{addr}/token\",service=\"fake\"\r\n");
+                            Some(("401 Unauthorized".to_owned(), "{}".to_owned(), challenge))
+                        } else {
+                            None
+                        };
+                        if let Some((status, body, extra)) = reply {
+                            let hdr = format!(
+                                "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                                body.len()
+                            );
+                            if sock.write_all(hdr.as_bytes()).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                    }
                     let (status, ctype, body): (&str, &str, Vec<u8>) = if path == "/v2/" {
                         ("200 OK", "application/json", b"{}".to_vec())
                     } else if path.contains("/manifests/") {
@@ -207,4 +244,21 @@ async fn killed_halfway_resumes_with_range() {
     assert_eq!(start + sent, fake.layer_len, "{reqs:?}");
     assert!(store_has(&d, &fake.layer_digest));
     assert!(imaged_tests::check_root_running(&d));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bearer_token_flow() {
+    let fake = start_fake().await;
+    *fake.bearer.lock().unwrap() = true;
+    let d = Daemon::start().unwrap();
+    let c = d.client().await;
+    let name = format!("{}/fake/app:1", fake.addr);
+    let e = c.pull(&name, false, None, None, |_| {}).await.unwrap_err();
+    assert_eq!(e.code(), Code::Unauthenticated, "{e}");
+    let e = c.login(&fake.addr, "tester", "wrong").await.unwrap_err();
+    assert_eq!(e.code(), Code::Unauthenticated, "{e}");
+    c.login(&fake.addr, imaged_tests::REGISTRY_USER, imaged_tests::REGISTRY_PASSWORD).await.unwrap();
+    let r = c.pull(&name, false, None, None, |_| {}).await.unwrap();
+    assert_eq!(r.len(), 1);
+    assert!(store_has(&d, &fake.layer_digest));
 }
