@@ -476,3 +476,48 @@ pub fn write_oci_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8], 
     std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).expect("oci-layout");
     top["digest"].as_str().expect("digest").to_owned()
 }
+
+/// Writes an OCI layout with one amd64 image of `layers` gzip layers, about `mb` MB uncompressed in all
+/// (half random, half text, so gzip has work to do). Returns the manifest digest.
+pub fn write_big_layout(dir: &Path, tag: &str, layers: usize, mb: usize) -> String {
+    use serde_json::json;
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).expect("layout dir");
+    let put = |data: &[u8]| -> String {
+        let d = imaged_core::Digest::of(data);
+        std::fs::write(blobs.join(d.hex()), data).expect("blob");
+        d.to_string()
+    };
+    let per_layer = (mb << 20) / layers;
+    let (mut descs, mut diff_ids) = (Vec::new(), Vec::new());
+    for i in 0..layers {
+        let half = per_layer / 2;
+        let text: Vec<u8> = (0..half).map(|j| b"lorem ipsum dolor sit amet\n"[(j + i) % 27]).collect();
+        let tar_path = dir.join(format!("layer{i}.tar"));
+        write_rootfs(&tar_path, &[(&format!("data{i}/random"), random_bytes(half)), (&format!("data{i}/text"), text)]);
+        let raw = std::fs::read(&tar_path).expect("tar");
+        std::fs::remove_file(&tar_path).expect("rm");
+        diff_ids.push(imaged_core::Digest::of(&raw).to_string());
+        let gz = gzip(&raw);
+        descs.push(
+            json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(&gz), "size": gz.len()}),
+        );
+    }
+    let config = serde_json::to_vec(&json!({"architecture": "amd64", "os": "linux", "created": "2026-01-01T00:00:00Z",
+        "config": {"Cmd": ["sh"]}, "rootfs": {"type": "layers", "diff_ids": diff_ids}}))
+    .expect("json");
+    let cfg_d = put(&config);
+    let manifest = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg_d, "size": config.len()}, "layers": descs})).expect("json");
+    let man_d = put(&manifest);
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).expect("oci-layout");
+    std::fs::write(
+        dir.join("index.json"),
+        serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man_d, "size": manifest.len(),
+         "annotations": {"org.opencontainers.image.ref.name": tag}}]}))
+        .expect("json"),
+    )
+    .expect("index");
+    man_d
+}

@@ -1,0 +1,130 @@
+//! `imaged-bench-pull`: cold pull of a ~300 MB 4-layer image from a local docker-registry, imaged beside
+//! `skopeo copy docker://… oci:DIR` and (when containerd is installed) `ctr content fetch`, medians of 3
+//! runs and ratios, plus the daemon's peak RSS. Env: MB (default 300).
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use imaged_tests::{Daemon, RegistryServer, skopeo, write_big_layout};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn timed(cmd: &mut Command) -> f64 {
+    let t = Instant::now();
+    let out = cmd.output().expect("run");
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    t.elapsed().as_secs_f64()
+}
+
+struct Containerd {
+    child: Child,
+    socket: String,
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_containerd(dir: &std::path::Path) -> Option<Containerd> {
+    Command::new("containerd").arg("--version").output().ok()?;
+    let socket = dir.join("containerd.sock").display().to_string();
+    let config = dir.join("containerd.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "version = 2\nroot = \"{}\"\nstate = \"{}\"\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = \"{socket}\"\n",
+            dir.join("ctr-root").display(),
+            dir.join("ctr-state").display()
+        ),
+    )
+    .ok()?;
+    let child = Command::new("containerd")
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let start = Instant::now();
+    while !std::path::Path::new(&socket).exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Containerd { child, socket })
+}
+
+fn main() -> anyhow::Result<()> {
+    let mb: usize = std::env::var("MB").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let reg = RegistryServer::start(false)?;
+    let d = Daemon::start()?;
+    let dir = d.dir.path().to_owned();
+    let layout = dir.join("layout");
+    write_big_layout(&layout, "big", 4, mb);
+    let name = format!("{}/bench/big:1", reg.addr);
+    skopeo(
+        &dir,
+        &[
+            "copy",
+            "-q",
+            "--dest-tls-verify=false",
+            &format!("oci:{}:big", layout.display()),
+            &format!("docker://{name}"),
+        ],
+    );
+    let ctr = start_containerd(&dir);
+    println!(
+        "imaged-bench-pull: {name}, 4 layers, {mb} MB uncompressed; containerd: {}",
+        if ctr.is_some() { "yes" } else { "not installed" }
+    );
+
+    let (mut ours, mut sk, mut ct) = (vec![], vec![], vec![]);
+    for round in 0..3 {
+        d.ok(&["image", "prune", "-a", "-f"]);
+        ours.push(timed(Command::new(imaged_tests::bin("imagectl")).args(["--host", &d.host(), "pull", "-q", &name])));
+        let out = dir.join(format!("skopeo{round}"));
+        sk.push(timed(skopeo_cmd(&dir).args([
+            "copy",
+            "-q",
+            "--src-tls-verify=false",
+            &format!("docker://{name}"),
+            &format!("oci:{}:x", out.display()),
+        ])));
+        let _ = std::fs::remove_dir_all(&out);
+        if let Some(c) = &ctr {
+            let ctr_cmd = |args: &[&str]| {
+                let mut cmd = Command::new("ctr");
+                cmd.args(["--address", &c.socket]).args(args);
+                cmd
+            };
+            let _ = ctr_cmd(&["images", "rm", &name]).output();
+            let _ = ctr_cmd(&["content", "prune", "references"]).output();
+            ct.push(timed(&mut ctr_cmd(&["content", "fetch", "--plain-http", &name])));
+        }
+    }
+    let (o, s) = (median(ours), median(sk));
+    println!("cold pull: imaged {o:.2}s | skopeo {s:.2}s | ratio {:.2}", o / s);
+    if !ct.is_empty() {
+        let c = median(ct);
+        println!("cold pull: ctr content fetch {c:.2}s | imaged/ctr ratio {:.2}", o / c);
+    }
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", d.pid()))?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .unwrap_or_default();
+    println!("imaged peak RSS: {} MB", rss.parse::<u64>().unwrap_or(0) / 1024);
+    Ok(())
+}
+
+fn skopeo_cmd(dir: &std::path::Path) -> Command {
+    let policy = dir.join("policy.json");
+    let mut c = Command::new("skopeo");
+    c.arg("--policy").arg(policy);
+    c
+}
