@@ -1,17 +1,54 @@
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 
 use clap::Args;
 use imaged_client::{Client, pb};
 
 use crate::{CmdResult, Failure, fmt};
 
-/// Docker's plain (non-terminal) progress: one line per status change, byte counts left out.
+/// Progress as Docker shows it: on a terminal one bar per layer; otherwise one line per status change,
+/// byte counts left out; nothing with `-q`.
 fn plain_progress(quiet: bool) -> impl FnMut(&pb::Progress) {
+    let tty = std::io::stdout().is_terminal();
+    let multi = indicatif::MultiProgress::new();
+    let mut bars: std::collections::HashMap<String, indicatif::ProgressBar> = std::collections::HashMap::new();
+    let style = indicatif::ProgressStyle::with_template("{prefix}: {msg:<18} [{bar:40}] {bytes}/{total_bytes}")
+        .expect("progress template")
+        .progress_chars("=> ");
     move |p: &pb::Progress| {
-        if quiet || p.status == "Downloading" || p.status == "Pushing" && p.current > 0 {
+        if quiet {
             return;
         }
-        if p.id.is_empty() { println!("{}", p.status) } else { println!("{}: {}", p.id, p.status) }
+        if !tty {
+            if p.status == "Downloading" || p.status == "Pushing" && p.current > 0 {
+                return;
+            }
+            if p.id.is_empty() {
+                println!("{}", p.status)
+            } else {
+                println!("{}: {}", p.id, p.status)
+            }
+            return;
+        }
+        if p.id.is_empty() {
+            let _ = multi.println(&p.status);
+            return;
+        }
+        let bar = bars.entry(p.id.clone()).or_insert_with(|| {
+            let b = multi.add(indicatif::ProgressBar::new(p.total.max(0) as u64));
+            b.set_style(style.clone());
+            b.set_prefix(p.id.clone());
+            b
+        });
+        if p.total > 0 {
+            bar.set_length(p.total as u64);
+        }
+        bar.set_position(p.current.max(0) as u64);
+        bar.set_message(p.status.clone());
+        if matches!(p.status.as_str(), "Pull complete" | "Already exists" | "Pushed" | "Layer already exists")
+            || p.status.starts_with("Mounted from")
+        {
+            bar.finish_with_message(p.status.clone());
+        }
     }
 }
 
