@@ -521,3 +521,23 @@ pub fn write_big_layout(dir: &Path, tag: &str, layers: usize, mb: usize) -> Stri
     .expect("index");
     man_d
 }
+
+/// A tar of raw entries `(name, type, link target, data)`. Names are written as given, so `..` and absolute
+/// paths survive (tar::Builder refuses them): for hostile-input tests.
+pub fn raw_tar(entries: &[(&str, tar::EntryType, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, kind, link, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(*kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        if let Some(l) = link {
+            h.set_link_name(l).expect("link name");
+        }
+        let bytes = name.as_bytes();
+        h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
+        h.set_cksum();
+        b.append(&h, *data).expect("append");
+    }
+    b.into_inner().expect("tar")
+}

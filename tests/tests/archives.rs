@@ -1,21 +1,8 @@
 //! Save and load: round trips, interop with the real skopeo in both directions, hostile archives.
-use std::{path::Path, process::Command};
+use std::process::Command;
 
-use imaged_tests::{Daemon, gzip, random_bytes, write_rootfs};
+use imaged_tests::{Daemon, gzip, random_bytes, raw_tar, skopeo, write_rootfs};
 use serde_json::Value;
-
-fn skopeo(dir: &Path, args: &[&str]) -> String {
-    let policy = dir.join("policy.json");
-    std::fs::write(&policy, r#"{"default":[{"type":"insecureAcceptAnything"}]}"#).unwrap();
-    let out = Command::new("skopeo")
-        .arg("--policy")
-        .arg(&policy)
-        .args(args)
-        .output()
-        .expect("skopeo is installed (scripts/test.sh)");
-    assert!(out.status.success(), "skopeo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn inspect(d: &Daemon, image: &str) -> Value {
     let v: Value = serde_json::from_str(&d.ok(&["inspect", image])).unwrap();
@@ -182,24 +169,6 @@ fn skopeo_reads_ours_and_we_read_skopeos() {
     assert!(imaged_tests::check_root_running(&d));
 }
 
-fn tar_entries(entries: &[(&str, tar::EntryType, Option<&str>, Vec<u8>)]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, kind, link, data) in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(*kind);
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        if let Some(l) = link {
-            h.set_link_name(l).unwrap();
-        }
-        let bytes = name.as_bytes();
-        h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
-        h.set_cksum();
-        b.append(&h, &data[..]).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
 #[test]
 fn hostile_archives_are_refused_and_change_nothing() {
     let d = Daemon::start().unwrap();
@@ -229,9 +198,9 @@ fn hostile_archives_are_refused_and_change_nothing() {
         let mut all: Vec<(String, tar::EntryType, Option<String>, Vec<u8>)> =
             entries.iter().filter(|(n, _)| !skip(n)).map(|(n, d)| reg(n, d.clone())).collect();
         all.extend(extra);
-        let refs: Vec<(&str, tar::EntryType, Option<&str>, Vec<u8>)> =
-            all.iter().map(|(n, k, l, d)| (n.as_str(), *k, l.as_deref(), d.clone())).collect();
-        tar_entries(&refs)
+        let refs: Vec<(&str, tar::EntryType, Option<&str>, &[u8])> =
+            all.iter().map(|(n, k, l, d)| (n.as_str(), *k, l.as_deref(), &d[..])).collect();
+        raw_tar(&refs)
     };
     let layer_path = entries.iter().find(|(_, d)| d.len() > 50_000).unwrap().0.clone();
     let mut bomb = rebuild(vec![], &|_| false);

@@ -1,7 +1,7 @@
 //! Bad input gets a clear error with the right code and changes nothing that was stored.
 use imaged_client::Code;
 use imaged_client::{ClientError, pb};
-use imaged_tests::{Daemon, gzip, random_bytes, write_rootfs};
+use imaged_tests::{Daemon, gzip, random_bytes, raw_tar, write_rootfs};
 
 fn code(e: &ClientError) -> Code {
     e.code()
@@ -11,25 +11,6 @@ async fn state(c: &imaged_client::Client) -> Vec<(String, Vec<String>)> {
     let mut v: Vec<_> = c.list(true, vec![]).await.unwrap().into_iter().map(|i| (i.id, i.repo_tags)).collect();
     v.sort();
     v
-}
-
-fn tar_with(entries: &[(&str, tar::EntryType, Option<&str>, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, kind, link, data) in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(*kind);
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        if let Some(l) = link {
-            h.set_link_name(l).unwrap();
-        }
-        // Write the name raw so `..` and absolute paths survive (tar::Builder refuses them).
-        let bytes = name.as_bytes();
-        h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
-        h.set_cksum();
-        b.append(&h, *data).unwrap();
-    }
-    b.into_inner().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,18 +57,18 @@ async fn bad_input_is_refused_and_changes_nothing() {
 
     // Hostile or broken tars.
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("dot-dot", tar_with(&[("../escape", tar::EntryType::Regular, None, b"x")]), "../escape"),
-        ("absolute", tar_with(&[("/etc/evil", tar::EntryType::Regular, None, b"x")]), "/etc/evil"),
+        ("dot-dot", raw_tar(&[("../escape", tar::EntryType::Regular, None, b"x")]), "../escape"),
+        ("absolute", raw_tar(&[("/etc/evil", tar::EntryType::Regular, None, b"x")]), "/etc/evil"),
         (
             "through-absolute-symlink",
-            tar_with(&[
+            raw_tar(&[
                 ("etc", tar::EntryType::Symlink, Some("/etc"), b""),
                 ("etc/cron.d/evil", tar::EntryType::Regular, None, b"x"),
             ]),
             "etc/cron.d/evil",
         ),
-        ("symlink-climbs", tar_with(&[("a/up", tar::EntryType::Symlink, Some("../../../../etc"), b"")]), "a/up"),
-        ("hardlink-out", tar_with(&[("h", tar::EntryType::Link, Some("/etc/shadow"), b"")]), "h"),
+        ("symlink-climbs", raw_tar(&[("a/up", tar::EntryType::Symlink, Some("../../../../etc"), b"")]), "a/up"),
+        ("hardlink-out", raw_tar(&[("h", tar::EntryType::Link, Some("/etc/shadow"), b"")]), "h"),
         (
             "truncated-gzip",
             {

@@ -34,6 +34,42 @@ pub struct Client {
     namespace: Option<MetadataValue<tonic::metadata::Ascii>>,
 }
 
+/// A client stream: `first`, then `reader`'s bytes in chunks of at most [`CHUNK`], each wrapped by `wrap`.
+/// The feeding task stops when the server stops reading.
+fn upload<T: Send + 'static, R: AsyncRead + Send + Unpin + 'static>(
+    first: T,
+    mut reader: R,
+    wrap: fn(Vec<u8>) -> T,
+) -> (tokio_stream::wrappers::ReceiverStream<T>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<T>(4);
+    let feeder = tokio::spawn(async move {
+        if tx.send(first).await.is_err() {
+            return Ok(());
+        }
+        loop {
+            let mut buf = vec![0u8; CHUNK];
+            let n = reader.read(&mut buf).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.truncate(n);
+            if tx.send(wrap(buf)).await.is_err() {
+                return Ok(());
+            }
+        }
+    });
+    (tokio_stream::wrappers::ReceiverStream::new(rx), feeder)
+}
+
+/// A read error on the client's side beats whatever the server answered.
+async fn finish_upload(feeder: tokio::task::JoinHandle<std::io::Result<()>>) -> Result<(), ClientError> {
+    match feeder.await {
+        Ok(Err(e)) => Err(ClientError::Io(e)),
+        Err(e) => Err(ClientError::Protocol(e.to_string())),
+        Ok(Ok(())) => Ok(()),
+    }
+}
+
 fn pairs(filters: Vec<(String, String)>) -> Vec<pb::Filter> {
     filters.into_iter().map(|(key, value)| pb::Filter { key, value }).collect()
 }
@@ -131,30 +167,13 @@ impl Client {
     pub async fn import<R: AsyncRead + Send + Unpin + 'static>(
         &self,
         options: pb::ImportOptions,
-        mut reader: R,
+        reader: R,
     ) -> Result<pb::ImportResult, ClientError> {
-        let (tx, rx) = tokio::sync::mpsc::channel::<pb::ImportRequest>(4);
-        tx.send(pb::ImportRequest { part: Some(pb::import_request::Part::Options(options)) }).await.ok();
-        let feeder = tokio::spawn(async move {
-            loop {
-                let mut buf = vec![0u8; CHUNK];
-                let n = reader.read(&mut buf).await?;
-                if n == 0 {
-                    return Ok::<(), std::io::Error>(());
-                }
-                buf.truncate(n);
-                if tx.send(pb::ImportRequest { part: Some(pb::import_request::Part::Data(buf)) }).await.is_err() {
-                    return Ok(());
-                }
-            }
-        });
-        let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
+        let first = pb::ImportRequest { part: Some(pb::import_request::Part::Options(options)) };
+        let (stream, feeder) =
+            upload(first, reader, |data| pb::ImportRequest { part: Some(pb::import_request::Part::Data(data)) });
         let result = self.collect_import(self.archives().import(self.req(stream)).await).await;
-        match feeder.await {
-            Ok(Err(e)) => return Err(ClientError::Io(e)),
-            Err(e) => return Err(ClientError::Protocol(e.to_string())),
-            Ok(Ok(())) => {}
-        }
+        finish_upload(feeder).await?;
         result
     }
 
@@ -224,31 +243,13 @@ impl Client {
     /// Loads an archive read from `reader` (any format `docker load` reads, plain, gzip or zstd).
     pub async fn load<R: AsyncRead + Send + Unpin + 'static>(
         &self,
-        mut reader: R,
+        reader: R,
     ) -> Result<Vec<pb::LoadedImage>, ClientError> {
-        let (tx, rx) = tokio::sync::mpsc::channel::<pb::LoadRequest>(4);
-        let options = pb::LoadOptions::default();
-        tx.send(pb::LoadRequest { part: Some(pb::load_request::Part::Options(options)) }).await.ok();
-        let feeder = tokio::spawn(async move {
-            loop {
-                let mut buf = vec![0u8; CHUNK];
-                let n = reader.read(&mut buf).await?;
-                if n == 0 {
-                    return Ok::<(), std::io::Error>(());
-                }
-                buf.truncate(n);
-                if tx.send(pb::LoadRequest { part: Some(pb::load_request::Part::Data(buf)) }).await.is_err() {
-                    return Ok(());
-                }
-            }
-        });
-        let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
+        let first = pb::LoadRequest { part: Some(pb::load_request::Part::Options(pb::LoadOptions::default())) };
+        let (stream, feeder) =
+            upload(first, reader, |data| pb::LoadRequest { part: Some(pb::load_request::Part::Data(data)) });
         let result = self.collect_load(self.archives().load(self.req(stream)).await).await;
-        match feeder.await {
-            Ok(Err(e)) => return Err(ClientError::Io(e)),
-            Err(e) => return Err(ClientError::Protocol(e.to_string())),
-            Ok(Ok(())) => {}
-        }
+        finish_upload(feeder).await?;
         result
     }
 

@@ -18,3 +18,17 @@ pub fn sniff(head: &[u8]) -> Compression {
         _ => Compression::None,
     }
 }
+
+/// A reader that decompresses `input` (whose first bytes told `compression`).
+pub(crate) fn decoder<'a, R: std::io::BufRead + 'a>(
+    input: R,
+    compression: Compression,
+) -> Result<Box<dyn std::io::Read + 'a>, crate::ArchiveError> {
+    Ok(match compression {
+        Compression::None => Box::new(input),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),
+        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(input).map_err(crate::ArchiveError::Corrupt)?),
+        Compression::Bzip2 => return Err(crate::ArchiveError::UnsupportedCompression("bzip2")),
+        Compression::Xz => return Err(crate::ArchiveError::UnsupportedCompression("xz")),
+    })
+}

@@ -20,7 +20,7 @@ fn unsafe_entry(entry: &str, reason: &'static str) -> ArchiveError {
 }
 
 /// Lexically normalises a relative path; `None` when it climbs above its start.
-fn normalise(path: &str) -> Option<Vec<&str>> {
+pub(crate) fn normalise(path: &str) -> Option<Vec<&str>> {
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split('/') {
         match c {

@@ -52,13 +52,7 @@ pub fn layer_from_rootfs<R: Read, W: Write>(input: R, out: W) -> Result<(LayerSt
         return Err(ArchiveError::Empty);
     }
     let compression = sniff(head);
-    let reader: Box<dyn Read> = match compression {
-        Compression::None => Box::new(input),
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),
-        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(input).map_err(ArchiveError::Corrupt)?),
-        Compression::Bzip2 => return Err(ArchiveError::UnsupportedCompression("bzip2")),
-        Compression::Xz => return Err(ArchiveError::UnsupportedCompression("xz")),
-    };
+    let reader = crate::compression::decoder(input, compression)?;
     let mut tee = Tee {
         inner: reader,
         hasher: Sha256Hasher::new(),

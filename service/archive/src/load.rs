@@ -57,17 +57,7 @@ fn unsafe_entry(entry: &str, reason: &'static str) -> ArchiveError {
 
 /// Normalises an archive path; `None` when it climbs above the root.
 fn clean(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
+    crate::guard::normalise(path).map(|parts| parts.join("/"))
 }
 
 fn is_meta(path: &str) -> bool {
@@ -154,18 +144,10 @@ pub fn read_archive<R: Read>(input: R, sink: &mut dyn BlobSink) -> Result<Archiv
         return Err(ArchiveError::Empty);
     }
     let compression = sniff(head);
+    let decoder = crate::compression::decoder(input, compression)?;
     let reader: Box<dyn Read> = match compression {
-        Compression::None => Box::new(input),
-        Compression::Gzip => {
-            Box::new(BombGuard { inner: flate2::bufread::MultiGzDecoder::new(input), compressed, out: 0 })
-        }
-        Compression::Zstd => Box::new(BombGuard {
-            inner: zstd::Decoder::with_buffer(input).map_err(ArchiveError::Corrupt)?,
-            compressed,
-            out: 0,
-        }),
-        Compression::Bzip2 => return Err(ArchiveError::UnsupportedCompression("bzip2")),
-        Compression::Xz => return Err(ArchiveError::UnsupportedCompression("xz")),
+        Compression::None => decoder,
+        _ => Box::new(BombGuard { inner: decoder, compressed, out: 0 }),
     };
     let bad = |e: io::Error| {
         if compression == Compression::None { ArchiveError::NotTar(e) } else { ArchiveError::Corrupt(e) }

@@ -10,6 +10,22 @@ use tonic::{Request, Response, Status};
 
 use crate::{convert, to_status};
 
+/// A channel for engine progress events and the task that forwards them, wrapped, to the client's stream.
+fn forward_progress<T: Send + 'static>(
+    tx: mpsc::Sender<Result<T, Status>>,
+    wrap: fn(pb::Progress) -> T,
+) -> (mpsc::Sender<imaged_images::ProgressEvent>, tokio::task::JoinHandle<()>) {
+    let (ptx, mut prx) = mpsc::channel(64);
+    let task = tokio::spawn(async move {
+        while let Some(p) = prx.recv().await {
+            if tx.send(Ok(wrap(convert::progress(p)))).await.is_err() {
+                break;
+            }
+        }
+    });
+    (ptx, task)
+}
+
 pub struct ImagesService {
     pub engine: Engine,
 }
@@ -42,18 +58,9 @@ impl Images for ImagesService {
         let (tx, rx) = mpsc::channel(64);
         let engine = self.engine.clone();
         tokio::spawn(async move {
-            let (ptx, mut prx) = mpsc::channel(64);
-            let forward = {
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    while let Some(p) = prx.recv().await {
-                        let event = Some(pb::pull_response::Event::Progress(convert::progress(p)));
-                        if tx.send(Ok(pb::PullResponse { event })).await.is_err() {
-                            break;
-                        }
-                    }
-                })
-            };
+            let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PullResponse {
+                event: Some(pb::pull_response::Event::Progress(p)),
+            });
             let result = engine.pull(&ns, &reference, opts, Some(ptx)).await;
             let _ = forward.await;
             match result {
@@ -87,18 +94,9 @@ impl Images for ImagesService {
         let (tx, rx) = mpsc::channel(64);
         let engine = self.engine.clone();
         tokio::spawn(async move {
-            let (ptx, mut prx) = mpsc::channel(64);
-            let forward = {
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    while let Some(p) = prx.recv().await {
-                        let event = Some(pb::push_response::Event::Progress(convert::progress(p)));
-                        if tx.send(Ok(pb::PushResponse { event })).await.is_err() {
-                            break;
-                        }
-                    }
-                })
-            };
+            let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PushResponse {
+                event: Some(pb::push_response::Event::Progress(p)),
+            });
             let result = engine.push(&ns, &reference, r.all_tags, creds, Some(ptx)).await;
             let _ = forward.await;
             match result {
