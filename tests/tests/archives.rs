@@ -243,3 +243,31 @@ fn hostile_archives_are_refused_and_change_nothing() {
     }
     assert_eq!(std::fs::read_dir(d.root.join("ingest")).unwrap().count(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oci_layout_with_zstd_layer_and_daemon_side_paths() {
+    let d = Daemon::start().unwrap();
+    let dir = d.dir.path();
+    let layout = dir.join("z");
+    imaged_tests::write_oci_layout(&layout, "zimg", &["amd64"], &random_bytes(40_000), imaged_tests::Layer::Zstd);
+    let tarred = dir.join("z.tar");
+    assert!(Command::new("tar").arg("-C").arg(&layout).arg("-cf").arg(&tarred).arg(".").status().unwrap().success());
+    let c = d.client().await;
+    // Daemon-side path: no bytes cross the connection.
+    let loaded = c.load_path(&tarred).await.unwrap();
+    assert_eq!(loaded.len(), 1);
+    assert!(loaded[0].status.starts_with("Loaded image ID: sha256:"), "{loaded:?}");
+    let id = loaded[0].image_id.clone();
+    let img = inspect(&d, &id);
+    assert_eq!(img["Descriptor"]["mediaType"], "application/vnd.oci.image.manifest.v1+json");
+    d.ok(&["tag", &id, "zstd/img:1"]);
+    let out = dir.join("saved.tar");
+    let size = c.save_path(vec!["zstd/img:1".into()], imaged_client::pb::ArchiveFormat::Oci, &out).await.unwrap();
+    assert_eq!(size, std::fs::metadata(&out).unwrap().len());
+    d.ok(&["rmi", "zstd/img:1"]);
+    let again = c.load_path(&out).await.unwrap();
+    assert_eq!(again[0].status, "Loaded image: zstd/img:1");
+    assert_eq!(again[0].image_id, id);
+    let e = c.load_path(&dir.join("missing.tar")).await.unwrap_err();
+    assert_eq!(e.code(), imaged_client::Code::NotFound);
+}
