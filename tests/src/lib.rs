@@ -49,9 +49,17 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with_config("")
+    }
+
+    /// Starts a daemon with `config` as its `--config` TOML file (empty: no file).
+    pub fn start_with_config(config: &str) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let root = dir.path().join("root");
         let socket = dir.path().join("imaged.sock");
+        if !config.is_empty() {
+            std::fs::write(dir.path().join("imaged.toml"), config)?;
+        }
         let mut d = Self { dir, root, socket, child: None };
         d.spawn()?;
         Ok(d)
@@ -60,7 +68,12 @@ impl Daemon {
     /// Starts (or restarts) the daemon on the same root.
     pub fn spawn(&mut self) -> anyhow::Result<()> {
         let log = File::create(self.dir.path().join("imaged.log"))?;
-        let child = Command::new(bin("imaged"))
+        let config = self.dir.path().join("imaged.toml");
+        let mut cmd = Command::new(bin("imaged"));
+        if config.exists() {
+            cmd.arg("--config").arg(&config);
+        }
+        let child = cmd
             .arg("--root")
             .arg(&self.root)
             .arg("--socket")

@@ -196,3 +196,46 @@ async fn concurrent_pulls_download_each_blob_once() {
     }
     assert_eq!(reg.blob_gets(&layer), 1, "the layer was downloaded more than once");
 }
+
+#[test]
+fn mirrors_are_tried_first_with_fallback_to_the_origin() {
+    let origin = RegistryServer::start(false).unwrap();
+    let mirror = RegistryServer::start(false).unwrap();
+    let config = format!("[registry_mirrors]\n\"{}\" = [\"http://{}\"]\n", origin.addr, mirror.addr);
+    let d = Daemon::start_with_config(&config).unwrap();
+    let dir = d.dir.path();
+    // Only the mirror has team/cached:1; only the origin has team/fresh:1.
+    let cached = dir.join("cached");
+    write_oci_layout(&cached, "c", &["amd64"], &random_bytes(30_000), Layer::Gzip);
+    skopeo(
+        dir,
+        &[
+            "copy",
+            "-q",
+            "--dest-tls-verify=false",
+            &format!("oci:{}:c", cached.display()),
+            &format!("docker://{}/team/cached:1", mirror.addr),
+        ],
+    );
+    let fresh = dir.join("fresh");
+    write_oci_layout(&fresh, "f", &["amd64"], &random_bytes(30_000), Layer::Gzip);
+    skopeo(
+        dir,
+        &[
+            "copy",
+            "-q",
+            "--dest-tls-verify=false",
+            &format!("oci:{}:f", fresh.display()),
+            &format!("docker://{}/team/fresh:1", origin.addr),
+        ],
+    );
+
+    let name = format!("{}/team/cached:1", origin.addr);
+    d.ok(&["pull", &name]);
+    assert_eq!(inspect(&d, &name)["RepoTags"][0], name.as_str(), "stored under the origin's name");
+    assert!(mirror.log().contains("GET /v2/team/cached/manifests/1"), "the mirror was not asked");
+    let name = format!("{}/team/fresh:1", origin.addr);
+    d.ok(&["pull", &name]);
+    assert!(origin.log().contains("GET /v2/team/fresh/manifests/1"));
+    assert!(imaged_tests::check_root_running(&d));
+}

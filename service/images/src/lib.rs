@@ -49,6 +49,15 @@ pub use remove::{DeleteItem, RemoveOptions, RemoveOutcome};
 pub use search::SearchHit;
 pub use usage::{DiskUsage, ImageUsage};
 
+/// Registry settings of the daemon's config file.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryConfig {
+    /// Hosts spoken to over plain HTTP (loopback ones always are).
+    pub insecure: Vec<String>,
+    /// Registry host → mirror endpoints (`http://host:port` for plain HTTP, or `host:port`).
+    pub mirrors: std::collections::HashMap<String, Vec<String>>,
+}
+
 /// The engine. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
@@ -62,6 +71,8 @@ struct Inner {
     gc: RwLock<()>,
     platform: Platform,
     registry: Registry,
+    /// Pull mirrors per registry host, tried in order before the registry itself.
+    mirrors: std::collections::HashMap<String, Vec<String>>,
     /// One lock per blob being downloaded: a second pull of the same blob waits and then finds it stored.
     inflight: std::sync::Mutex<std::collections::HashMap<imaged_core::Digest, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -88,6 +99,26 @@ impl Engine {
 
     /// Opens the engine; `insecure` registries are spoken to over plain HTTP (loopback ones always are).
     pub fn open_with(root: &Path, insecure: Vec<String>) -> Result<Self, EngineError> {
+        Self::open_configured(root, RegistryConfig { insecure, mirrors: Default::default() })
+    }
+
+    /// Opens the engine with registry settings: insecure (plain HTTP) registries and pull mirrors.
+    pub fn open_configured(root: &Path, config: RegistryConfig) -> Result<Self, EngineError> {
+        let RegistryConfig { mut insecure, mirrors } = config;
+        let mut mirror_hosts = std::collections::HashMap::new();
+        for (registry, list) in mirrors {
+            let mut hosts = Vec::new();
+            for m in list {
+                let plain = m.starts_with("http://");
+                let host =
+                    m.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_owned();
+                if plain {
+                    insecure.push(host.clone());
+                }
+                hosts.push(host);
+            }
+            mirror_hosts.insert(registry, hosts);
+        }
         std::fs::create_dir_all(root).map_err(|e| EngineError::Io { path: root.to_owned(), source: e })?;
         let store = BlobStore::open(root)?;
         let index = Index::open(&root.join("index"))?;
@@ -107,6 +138,7 @@ impl Engine {
                 gc: RwLock::new(()),
                 platform: Platform::current(),
                 registry: Registry::new(insecure),
+                mirrors: mirror_hosts,
                 inflight: Default::default(),
             }),
         })

@@ -101,12 +101,31 @@ impl Engine {
         creds: Option<&Credentials>,
         progress: &ProgressTx,
     ) -> Result<PullOutcome, EngineError> {
-        let host = r.domain();
-        let target = Target { host, repo: r.path(), creds };
         let wanted =
             r.digest().map(|d| d.to_string()).or_else(|| r.tag().map(str::to_owned)).unwrap_or_else(|| "latest".into());
         report(progress, "", &format!("Pulling from {}", r.path()), 0, 0).await;
-        let top = self.registry().get_manifest(&target, &wanted).await?;
+        // Mirrors first (without the origin's credentials), then the origin; blobs come from whichever
+        // endpoint resolved the reference.
+        let mut endpoints: Vec<String> = self.inner.mirrors.get(r.domain()).cloned().unwrap_or_default();
+        endpoints.push(r.domain().to_owned());
+        let mut resolved = None;
+        for (i, ep) in endpoints.iter().enumerate() {
+            let is_origin = i + 1 == endpoints.len();
+            let t = Target { host: ep, repo: r.path(), creds: if is_origin { creds } else { None } };
+            match self.registry().get_manifest(&t, &wanted).await {
+                Ok(m) => {
+                    resolved = Some((ep.clone(), m));
+                    break;
+                }
+                Err(e) if !is_origin => {
+                    tracing::warn!(mirror = %ep, error = %e, "mirror failed, trying the next endpoint")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let (endpoint, top) = resolved.expect("the origin either resolved or returned");
+        let host = endpoint.as_str();
+        let target = Target { host, repo: r.path(), creds: if host == r.domain() { creds } else { None } };
         let mut manifest = top.clone();
         let doc: Value = serde_json::from_slice(&top.bytes).map_err(|e| protocol(host, e.to_string()))?;
         if doc.get("manifests").is_some() {

@@ -50,6 +50,9 @@ struct FileConfig {
     /// Registries spoken to over plain HTTP (loopback ones always are), e.g. ["registry.lan:5000"].
     #[serde(default)]
     insecure_registries: Vec<String>,
+    /// Pull mirrors tried first, per registry: { "docker.io" = ["http://127.0.0.1:5001"] }.
+    #[serde(default)]
+    registry_mirrors: std::collections::HashMap<String, Vec<String>>,
     request_timeout_secs: Option<u64>,
 }
 
@@ -81,10 +84,13 @@ async fn main() -> anyhow::Result<()> {
     };
     let root = args.root.or(file.root).unwrap_or_else(default_root);
     let socket = args.socket.or(file.socket).unwrap_or_else(|| root.join("imaged.sock"));
-    let insecure = file.insecure_registries.clone();
+    let registries = imaged_images::RegistryConfig {
+        insecure: file.insecure_registries.clone(),
+        mirrors: file.registry_mirrors.clone(),
+    };
     let engine = tokio::task::spawn_blocking({
         let root = root.clone();
-        move || Engine::open_with(&root, insecure)
+        move || Engine::open_configured(&root, registries)
     })
     .await?
     .with_context(|| format!("opening the store in {}", root.display()))?;
