@@ -239,3 +239,31 @@ fn mirrors_are_tried_first_with_fallback_to_the_origin() {
     assert!(origin.log().contains("GET /v2/team/fresh/manifests/1"));
     assert!(imaged_tests::check_root_running(&d));
 }
+
+#[test]
+fn search_falls_back_to_the_catalog() {
+    let reg = RegistryServer::start(false).unwrap();
+    let d = Daemon::start().unwrap();
+    let dir = d.dir.path();
+    let a = write_rootfs(&dir.join("a.tar"), &[("f", random_bytes(1000))]);
+    for repo in ["team/webapp:1", "team/webworker:1", "other/db:1"] {
+        let name = format!("{}/{repo}", reg.addr);
+        d.ok(&["import", a.to_str().unwrap(), &name]);
+        d.ok(&["push", &name]);
+    }
+    let out = d.imagectl(&["search", &format!("{}/web", reg.addr)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].starts_with("NAME") && rows[0].contains("DESCRIPTION") && rows[0].contains("STARS"), "{text}");
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows.iter().any(|r| r.starts_with(&format!("{}/team/webapp", reg.addr))), "{text}");
+    assert!(!text.contains("other/db"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/v2/_catalog"));
+    assert_eq!(d.ok(&["search", "--limit", "1", &format!("{}/web", reg.addr)]).lines().count(), 2);
+    assert_eq!(
+        d.ok(&["search", "--filter", "stars=3", &format!("{}/web", reg.addr)]).lines().count(),
+        1,
+        "no stars in a catalog"
+    );
+}

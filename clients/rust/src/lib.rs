@@ -323,15 +323,15 @@ impl Client {
         Ok(out)
     }
 
-    /// Searches a registry (`host/term`, or Docker Hub).
+    /// Searches a registry (`host/term`, or Docker Hub). The response says which API was used.
     pub async fn search(
         &self,
         term: &str,
         limit: i32,
         filters: Vec<(String, String)>,
-    ) -> Result<Vec<pb::SearchResult>, ClientError> {
+    ) -> Result<pb::SearchResponse, ClientError> {
         let req = pb::SearchRequest { term: term.into(), limit, filters: pairs(filters), auth: None };
-        Ok(self.images().search(self.req(req)).await?.into_inner().results)
+        Ok(self.images().search(self.req(req)).await?.into_inner())
     }
 
     /// Checks credentials against the registry and stores them in the daemon.

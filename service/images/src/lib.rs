@@ -46,7 +46,7 @@ pub use list::{ImageSummary, ListOptions};
 pub use pull::{ProgressEvent, PullOptions, PullOutcome};
 pub use push::PushOutcome;
 pub use remove::{DeleteItem, RemoveOptions, RemoveOutcome};
-pub use search::SearchHit;
+pub use search::{SearchHit, SearchSource};
 pub use usage::{DiskUsage, ImageUsage};
 
 /// Registry settings of the daemon's config file.

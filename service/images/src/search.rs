@@ -5,6 +5,24 @@ use imaged_registry::Credentials;
 
 use crate::{Engine, EngineError, blocking, filters::Filters};
 
+/// How a registry was searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchSource {
+    /// Docker Hub's `/v1/search` API.
+    V1Search,
+    /// A match over `/v2/_catalog`.
+    Catalog,
+}
+
+impl SearchSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1Search => "v1-search",
+            Self::Catalog => "catalog",
+        }
+    }
+}
+
 /// One search hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchHit {
@@ -23,7 +41,7 @@ impl Engine {
         limit: usize,
         filters: Vec<(String, String)>,
         creds: Option<Credentials>,
-    ) -> Result<Vec<SearchHit>, EngineError> {
+    ) -> Result<(Vec<SearchHit>, SearchSource), EngineError> {
         let mut min_stars = 0u32;
         let mut official = None;
         for (k, v) in &filters {
@@ -53,6 +71,23 @@ impl Engine {
                 blocking(move || this.stored_credentials(&ns2, &h)).await?
             }
         };
+        let limit = if limit == 0 { 25 } else { limit };
+        let keep = |h: &SearchHit| h.stars >= min_stars && official.is_none_or(|o| o == h.official);
+        if let Some(results) = self.registry().v1_search(&host, &needle, limit).await? {
+            let hits = results
+                .iter()
+                .map(|r| SearchHit {
+                    name: r["name"].as_str().unwrap_or_default().to_owned(),
+                    description: r["description"].as_str().unwrap_or_default().to_owned(),
+                    stars: r["star_count"].as_u64().unwrap_or(0) as u32,
+                    official: r["is_official"].as_bool().unwrap_or(false),
+                    automated: r["is_automated"].as_bool().unwrap_or(false),
+                })
+                .filter(keep)
+                .take(limit)
+                .collect();
+            return Ok((hits, SearchSource::V1Search));
+        }
         let repos = self.registry().catalog(&host, creds.as_ref()).await?;
         let prefix = if host == DEFAULT_DOMAIN { String::new() } else { format!("{host}/") };
         let hits = repos
@@ -65,9 +100,9 @@ impl Engine {
                 official: false,
                 automated: false,
             })
-            .filter(|h| h.stars >= min_stars && official.is_none_or(|o| o == h.official))
-            .take(if limit == 0 { 25 } else { limit })
+            .filter(keep)
+            .take(limit)
             .collect();
-        Ok(hits)
+        Ok((hits, SearchSource::Catalog))
     }
 }

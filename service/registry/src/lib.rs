@@ -369,6 +369,26 @@ impl Registry {
         Ok(out)
     }
 
+    /// Docker Hub's search API (`/v1/search`); `Ok(None)` when the registry has none.
+    pub async fn v1_search(
+        &self,
+        host: &str,
+        term: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<serde_json::Value>>, RegistryError> {
+        let base =
+            if host == imaged_core::DEFAULT_DOMAIN { "https://index.docker.io".to_owned() } else { self.base(host) };
+        let url = format!("{base}/v1/search?q={}&n={limit}", urlencode(term));
+        let resp = self.http.get(&url).send().await.map_err(|e| Self::unreachable(host, e))?;
+        if matches!(resp.status(), StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::UNAUTHORIZED) {
+            return Ok(None);
+        }
+        let resp = Self::check(host, "search", resp).await?;
+        let v: serde_json::Value =
+            resp.json().await.map_err(|e| RegistryError::Protocol { host: host.to_owned(), reason: e.to_string() })?;
+        Ok(Some(v["results"].as_array().cloned().unwrap_or_default()))
+    }
+
     /// Every repository of a registry (`/v2/_catalog`, paginated).
     pub async fn catalog(&self, host: &str, creds: Option<&Credentials>) -> Result<Vec<String>, RegistryError> {
         let base = self.base(host);

@@ -123,7 +123,7 @@ impl Images for ImagesService {
     async fn search(&self, req: Request<pb::SearchRequest>) -> Result<Response<pb::SearchResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let hits = self
+        let (hits, source) = self
             .engine
             .search(&ns, &r.term, r.limit.max(0) as usize, convert::filters(r.filters), convert::credentials(r.auth))
             .await
@@ -138,7 +138,7 @@ impl Images for ImagesService {
                 is_automated: h.automated,
             })
             .collect();
-        Ok(Response::new(pb::SearchResponse { results }))
+        Ok(Response::new(pb::SearchResponse { results, source: source.as_str().to_owned() }))
     }
 
     async fn list(&self, req: Request<pb::ListImagesRequest>) -> Result<Response<pb::ListImagesResponse>, Status> {

@@ -170,7 +170,11 @@ pub async fn search(c: &Client, a: SearchArgs) -> CmdResult {
                 .ok_or_else(|| Failure(format!("Error: bad format of filter (expected name=value): {f}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let results = c.search(&a.term, a.limit, filters).await?;
+    let response = c.search(&a.term, a.limit, filters).await?;
+    if response.source == "catalog" {
+        eprintln!("(the registry has no search API: matched against its /v2/_catalog)");
+    }
+    let results = response.results;
     let mut rows =
         vec![vec!["NAME".to_owned(), "DESCRIPTION".into(), "STARS".into(), "OFFICIAL".into(), "AUTOMATED".into()]];
     for r in results {
