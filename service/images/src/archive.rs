@@ -7,7 +7,7 @@ use std::{
 use bytes::Bytes;
 use imaged_archive::{BlobSink, BlobSource, PlannedImage, SaveFormat, SaveImage, plan, read_archive, write_archive};
 use imaged_core::{Digest, Namespace, Reference, media_types};
-use imaged_index::{DescriptorRecord, ImageRecord, LayerRecord, Lease};
+use imaged_index::{DescriptorRecord, LayerRecord, Lease};
 use tokio::sync::mpsc;
 
 use crate::{Engine, EngineError, ImageConfigDoc, ImportSource, blocking, import::manifest_json, now_nanos};
@@ -247,22 +247,7 @@ impl Engine {
                 }
             };
             let now = now_nanos();
-            let record = ImageRecord {
-                id: p.config.clone(),
-                manifest,
-                config: config_desc,
-                layers,
-                created: config.created_nanos(),
-                repo_tags: vec![],
-                repo_digests: vec![],
-                parent: None,
-                labels: config.labels(),
-                os: config.os.clone(),
-                architecture: config.architecture.clone(),
-                variant: config.variant.clone(),
-                added: now,
-                last_tag_time: now,
-            };
+            let record = config.record(manifest, config_desc, layers, now);
             records.push((record, p.config_bytes, p.names));
         }
         let mut out = Vec::new();

@@ -116,6 +116,33 @@ impl ImageConfigDoc {
     pub fn labels(&self) -> BTreeMap<String, String> {
         self.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default()
     }
+
+    /// The index record of a new, unnamed image with this config: id, created, labels and platform come
+    /// from the config; `now` (unix nanos) is when it was stored.
+    pub(crate) fn record(
+        &self,
+        manifest: imaged_index::DescriptorRecord,
+        config: imaged_index::DescriptorRecord,
+        layers: Vec<imaged_index::LayerRecord>,
+        now: i64,
+    ) -> imaged_index::ImageRecord {
+        imaged_index::ImageRecord {
+            id: config.digest.clone(),
+            manifest,
+            config,
+            layers,
+            created: self.created_nanos(),
+            repo_tags: vec![],
+            repo_digests: vec![],
+            parent: None,
+            labels: self.labels(),
+            os: self.os.clone(),
+            architecture: self.architecture.clone(),
+            variant: self.variant.clone(),
+            added: now,
+            last_tag_time: now,
+        }
+    }
 }
 
 /// RFC 3339 to unix nanos, 0 when unparsable.

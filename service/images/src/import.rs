@@ -9,7 +9,7 @@ use std::{
 use bytes::Bytes;
 use imaged_archive::layer_from_rootfs;
 use imaged_core::{Digest, Namespace, Platform, Reference, media_types};
-use imaged_index::{DescriptorRecord, ImageRecord, LayerRecord};
+use imaged_index::{DescriptorRecord, LayerRecord};
 use oci_spec::image::{DescriptorBuilder, ImageManifestBuilder, MediaType};
 use tokio::sync::mpsc;
 
@@ -172,26 +172,12 @@ impl Engine {
         let manifest_json = manifest_json(&config_desc, std::slice::from_ref(&layer))?;
         store.write_blob(&config_json, Some(&config_digest))?;
         let manifest = store.write_blob(&manifest_json, None)?;
-        let record = ImageRecord {
-            id: config_digest.clone(),
-            manifest: DescriptorRecord {
-                media_type: media_types::OCI_MANIFEST.into(),
-                digest: manifest.digest,
-                size: manifest.size,
-            },
-            config: config_desc,
-            layers: vec![layer.clone()],
-            created: now,
-            repo_tags: vec![],
-            repo_digests: vec![],
-            parent: None,
-            labels: config.labels(),
-            os: platform.os,
-            architecture: platform.architecture,
-            variant: platform.variant,
-            added: now,
-            last_tag_time: now,
+        let manifest_desc = DescriptorRecord {
+            media_type: media_types::OCI_MANIFEST.into(),
+            digest: manifest.digest,
+            size: manifest.size,
         };
+        let record = config.record(manifest_desc, config_desc, vec![layer.clone()], now);
         let names: Vec<String> = opts.reference.iter().map(|r| r.to_string()).collect();
         self.index().touch_namespace(ns, now)?;
         self.index().put_image(ns, &record, &config_json, &names, now)?;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt, stream};
 use imaged_core::{Digest, Namespace, Platform, Reference, media_types};
-use imaged_index::{DescriptorRecord, ImageRecord, LayerRecord, Lease};
+use imaged_index::{DescriptorRecord, LayerRecord, Lease};
 use imaged_registry::{Credentials, Target};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -246,26 +246,13 @@ impl Engine {
                 None => None,
             };
             let now = now_nanos();
-            let record = ImageRecord {
-                id: cfg_digest.clone(),
-                manifest: DescriptorRecord { media_type: mmedia, digest: m.digest, size: m.size },
-                config: DescriptorRecord {
-                    media_type: if cfg_media.is_empty() { media_types::OCI_CONFIG.into() } else { cfg_media },
-                    digest: cfg_digest.clone(),
-                    size: config_bytes.len() as u64,
-                },
-                layers: records,
-                created: config.created_nanos(),
-                repo_tags: vec![],
-                repo_digests: vec![],
-                parent: None,
-                labels: config.labels(),
-                os: config.os.clone(),
-                architecture: config.architecture.clone(),
-                variant: config.variant.clone(),
-                added: now,
-                last_tag_time: now,
+            let manifest_desc = DescriptorRecord { media_type: mmedia, digest: m.digest, size: m.size };
+            let config_desc = DescriptorRecord {
+                media_type: if cfg_media.is_empty() { media_types::OCI_CONFIG.into() } else { cfg_media },
+                digest: cfg_digest.clone(),
+                size: config_bytes.len() as u64,
             };
+            let record = config.record(manifest_desc, config_desc, records, now);
             let mut names: Vec<String> = tag_name.iter().cloned().collect();
             names.push(r2.repository().with_digest(top_digest.clone()).to_string());
             this.index().touch_namespace(&ns2, now)?;
