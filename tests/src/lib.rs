@@ -439,11 +439,7 @@ pub fn write_oci_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8], 
     use serde_json::json;
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).expect("layout dir");
-    let put = |data: &[u8]| -> String {
-        let d = imaged_core::Digest::of(data);
-        std::fs::write(blobs.join(d.hex()), data).expect("blob");
-        d.to_string()
-    };
+    let put = |data: &[u8]| put_blob(&blobs, data);
     let mut manifests = Vec::new();
     for arch in arches {
         let tar_path = dir.join(format!("{arch}.rootfs.tar"));
@@ -496,11 +492,7 @@ pub fn write_big_layout(dir: &Path, tag: &str, layers: usize, mb: usize) -> Stri
     use serde_json::json;
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).expect("layout dir");
-    let put = |data: &[u8]| -> String {
-        let d = imaged_core::Digest::of(data);
-        std::fs::write(blobs.join(d.hex()), data).expect("blob");
-        d.to_string()
-    };
+    let put = |data: &[u8]| put_blob(&blobs, data);
     let per_layer = (mb << 20) / layers;
     let (mut descs, mut diff_ids) = (Vec::new(), Vec::new());
     for i in 0..layers {
@@ -553,4 +545,36 @@ pub fn raw_tar(entries: &[(&str, tar::EntryType, Option<&str>, &[u8])]) -> Vec<u
         b.append(&h, *data).expect("append");
     }
     b.into_inner().expect("tar")
+}
+
+/// Writes `data` into an OCI layout's `blobs/sha256/` and returns its digest.
+pub fn put_blob(blobs: &Path, data: &[u8]) -> String {
+    let d = imaged_core::Digest::of(data);
+    std::fs::write(blobs.join(d.hex()), data).expect("blob");
+    d.to_string()
+}
+
+/// The median of a few timings.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs a command to completion, failing loudly, and returns its wall time in seconds.
+pub fn timed(cmd: &mut Command) -> f64 {
+    let t = Instant::now();
+    let out = cmd.output().expect("run");
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    t.elapsed().as_secs_f64()
+}
+
+/// Peak resident memory (VmHWM) of a process, in MB.
+pub fn peak_rss_mb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+        / 1024
 }

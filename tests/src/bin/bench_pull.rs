@@ -6,19 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use imaged_tests::{Daemon, RegistryServer, skopeo, write_big_layout};
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn timed(cmd: &mut Command) -> f64 {
-    let t = Instant::now();
-    let out = cmd.output().expect("run");
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
-    t.elapsed().as_secs_f64()
-}
+use imaged_tests::{Daemon, RegistryServer, median, peak_rss_mb, skopeo, timed, write_big_layout};
 
 struct Containerd {
     child: Child,
@@ -113,12 +101,7 @@ fn main() -> anyhow::Result<()> {
         let c = median(ct);
         println!("cold pull: ctr content fetch {c:.2}s | imaged/ctr ratio {:.2}", o / c);
     }
-    let rss = std::fs::read_to_string(format!("/proc/{}/status", d.pid()))?
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
-        .unwrap_or_default();
-    println!("imaged peak RSS: {} MB", rss.parse::<u64>().unwrap_or(0) / 1024);
+    println!("imaged peak RSS: {} MB", peak_rss_mb(d.pid()));
     Ok(())
 }
 
