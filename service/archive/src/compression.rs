@@ -20,7 +20,7 @@ pub fn sniff(head: &[u8]) -> Compression {
 }
 
 /// A reader that decompresses `input` (whose first bytes told `compression`).
-pub(crate) fn decoder<'a, R: std::io::BufRead + 'a>(
+pub fn decoder<'a, R: std::io::BufRead + 'a>(
     input: R,
     compression: Compression,
 ) -> Result<Box<dyn std::io::Read + 'a>, crate::ArchiveError> {
