@@ -323,7 +323,25 @@ pub fn busybox_rootfs(path: &Path) -> PathBuf {
     h.set_mode(0o755);
     h.set_mtime(1_700_000_000);
     b.append_data(&mut h, "bin/busybox", &data[..]).expect("busybox");
-    for name in ["sh", "echo", "cat", "ls"] {
+    for d in ["etc/", "tmp/"] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(if d == "tmp/" { 0o1777 } else { 0o755 });
+        h.set_size(0);
+        h.set_mtime(1_700_000_000);
+        b.append_data(&mut h, d, std::io::empty()).expect("dir");
+    }
+    for (name, body) in [
+        ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n"),
+        ("etc/group", "root:x:0:\napp:x:1000:\n"),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_700_000_000);
+        b.append_data(&mut h, name, body.as_bytes()).expect("etc file");
+    }
+    for name in ["sh", "echo", "cat", "ls", "id", "rm", "mkdir", "touch", "pwd", "true", "false", "test", "stat"] {
         let mut l = tar::Header::new_gnu();
         l.set_entry_type(tar::EntryType::Symlink);
         l.set_size(0);
@@ -577,4 +595,46 @@ pub fn peak_rss_mb(pid: u32) -> u64 {
         })
         .unwrap_or(0)
         / 1024
+}
+
+/// The layers of a saved archive (`imagectl save`), each as its entries `path` (`path=content` for small
+/// regular files), in manifest order.
+pub fn archive_layers(archive: &Path) -> Vec<Vec<String>> {
+    use std::io::Read;
+    let mut files = std::collections::HashMap::new();
+    let mut a = tar::Archive::new(File::open(archive).expect("open archive"));
+    for e in a.entries().expect("entries") {
+        let mut e = e.expect("entry");
+        let name = e.path().expect("path").to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).expect("read");
+        files.insert(name, data);
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).expect("manifest.json");
+    let mut out = Vec::new();
+    for l in manifest[0]["Layers"].as_array().expect("layers") {
+        let data = &files[l.as_str().expect("layer path")];
+        let plain = if data.starts_with(&[0x1f, 0x8b]) {
+            let mut v = Vec::new();
+            flate2::read::GzDecoder::new(&data[..]).read_to_end(&mut v).expect("gunzip");
+            v
+        } else {
+            data.clone()
+        };
+        let mut entries = Vec::new();
+        let mut t = tar::Archive::new(&plain[..]);
+        for e in t.entries().expect("layer entries") {
+            let mut e = e.expect("layer entry");
+            let path = e.path().expect("path").to_string_lossy().into_owned();
+            if e.header().entry_type().is_file() && e.size() < 256 {
+                let mut s = String::new();
+                e.read_to_string(&mut s).expect("content");
+                entries.push(format!("{path}={s}"));
+            } else {
+                entries.push(path);
+            }
+        }
+        out.push(entries);
+    }
+    out
 }

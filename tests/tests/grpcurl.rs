@@ -48,6 +48,14 @@ fn reflection_health_and_errors_through_grpcurl() {
     assert!(text(&out).contains("Code: NotFound"), "{}", text(&out));
     assert!(text(&out).contains("No such image: nope:latest"), "{}", text(&out));
 
-    let out = d.grpcurl(&["-d", "{}"], &["imaged.v1.Builds/Build"]);
-    assert!(text(&out).contains("Code: Unimplemented"), "{}", text(&out));
+    // Containers through grpcurl: create from the image, list, a bad image is NOT_FOUND.
+    let out = d.grpcurl(&["-d", r#"{"image":"grpc/demo:1","name":"viagrpc"}"#], &["imaged.v1.Containers/Create"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = d.grpcurl(&["-d", "{}"], &["imaged.v1.Containers/List"]);
+    assert!(text(&out).contains("\"name\": \"viagrpc\""), "{}", text(&out));
+    let out = d.grpcurl(&["-d", r#"{"image":"nope"}"#], &["imaged.v1.Containers/Create"]);
+    assert!(text(&out).contains("Code: NotFound"), "{}", text(&out));
+    // A build stream without options is refused with a message.
+    let out = d.grpcurl(&["-d", r#"{"context":"AAAA"}"#], &["imaged.v1.Builds/Build"]);
+    assert!(text(&out).contains("Code: InvalidArgument"), "{}", text(&out));
 }

@@ -9,11 +9,15 @@
 //! # Ok(()) }
 //! ```
 
+mod builds;
 mod connect;
+mod containers;
 mod error;
 
 use std::path::Path;
 
+pub use builds::{BuildEvent, context_files};
+pub use containers::Output;
 pub use error::ClientError;
 pub use imaged_proto::v1 as pb;
 use pb::{
@@ -88,7 +92,7 @@ impl Client {
         Ok(Self { channel: self.channel.clone(), namespace: Some(value) })
     }
 
-    fn req<T>(&self, msg: T) -> Request<T> {
+    pub(crate) fn req<T>(&self, msg: T) -> Request<T> {
         let mut r = Request::new(msg);
         if let Some(ns) = &self.namespace {
             r.metadata_mut().insert(imaged_proto::NAMESPACE_HEADER, ns.clone());

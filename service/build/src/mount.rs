@@ -75,3 +75,8 @@ impl Drop for OverlayMount {
         }
     }
 }
+
+/// Detaches whatever is mounted at `path` (a leftover of a killed daemon); errors when nothing is.
+pub fn unmount_detach(path: &Path) -> std::io::Result<()> {
+    unmount(path, UnmountFlags::DETACH).map_err(Into::into)
+}

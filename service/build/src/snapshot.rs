@@ -22,7 +22,7 @@ use crate::{BuildError, error::io_at};
 pub const OPAQUE_XATTR: &str = "trusted.overlay.opaque";
 
 /// Mount points the runtime needs; kept in a shared lower directory so they never show up in a diff.
-const INIT_DIRS: &[&str] = &["proc", "sys", "dev", "dev/pts", "dev/shm", "dev/mqueue", "etc", "tmp"];
+const INIT_DIRS: &[&str] = &["proc", "sys", "dev", "dev/pts", "dev/shm", "dev/mqueue"];
 
 /// The snapshot directory of a root.
 #[derive(Debug, Clone)]
@@ -51,6 +51,8 @@ impl Snapshots {
         for entry in fs::read_dir(dir).map_err(io_at(dir))? {
             let entry = entry.map_err(io_at(dir))?;
             if entry.file_name().to_string_lossy().starts_with("tmp-") {
+                // A workspace of a killed daemon may still be mounted: unmount before removing.
+                let _ = rustix::mount::unmount(entry.path().join("merged"), rustix::mount::UnmountFlags::DETACH);
                 remove_all(&entry.path())?;
             }
         }
@@ -175,9 +177,21 @@ pub fn remove_any(path: &Path) -> Result<(), BuildError> {
 /// Unpacks an uncompressed layer tar into `dir` in overlayfs form. Entries are checked with [`EntryGuard`]
 /// (no absolute paths, no `..`, no writes through a symlink, no escaping hard links).
 pub fn unpack_overlay(input: impl Read, dir: &Path) -> Result<(), BuildError> {
+    unpack_tar(input, dir, true, &|_| false)
+}
+
+/// Unpacks a tar as it is (no whiteout handling) into `dir`, skipping entries for which `skip` (given the
+/// clean relative path) is true: a build context, or an archive `ADD` extracts. Entries are checked as
+/// in [`unpack_overlay`].
+pub fn unpack_plain(input: impl Read, dir: &Path, skip: &dyn Fn(&str) -> bool) -> Result<(), BuildError> {
+    unpack_tar(input, dir, false, skip)
+}
+
+fn unpack_tar(input: impl Read, dir: &Path, whiteouts: bool, skip: &dyn Fn(&str) -> bool) -> Result<(), BuildError> {
     let mut archive = tar::Archive::new(input);
     archive.set_preserve_permissions(true);
-    archive.set_preserve_ownerships(true);
+    // Ownership is set below, tolerating the empty numeric fields some tar writers leave (0, as Docker).
+    archive.set_preserve_ownerships(false);
     archive.set_preserve_mtime(true);
     archive.set_unpack_xattrs(true);
     archive.set_ignore_zeros(false);
@@ -190,7 +204,7 @@ pub fn unpack_overlay(input: impl Read, dir: &Path) -> Result<(), BuildError> {
         let link = entry.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned());
         let kind = entry.header().entry_type();
         let clean = guard.check(&raw, kind, link.as_deref())?;
-        if clean.is_empty() {
+        if clean.is_empty() || skip(&clean) {
             continue;
         }
         let path = dir.join(&clean);
@@ -199,11 +213,11 @@ pub fn unpack_overlay(input: impl Read, dir: &Path) -> Result<(), BuildError> {
             None => (dir.to_owned(), clean.as_str()),
         };
         fs::create_dir_all(&parent).map_err(io_at(&parent))?;
-        if name == ".wh..wh..opq" {
+        if whiteouts && name == ".wh..wh..opq" {
             xattr::set(&parent, OPAQUE_XATTR, b"y").map_err(io_at(&parent))?;
             continue;
         }
-        if let Some(hidden) = name.strip_prefix(".wh.") {
+        if whiteouts && let Some(hidden) = name.strip_prefix(".wh.") {
             make_whiteout(&parent.join(hidden))?;
             continue;
         }
@@ -219,7 +233,18 @@ pub fn unpack_overlay(input: impl Read, dir: &Path) -> Result<(), BuildError> {
         if kind.is_dir() {
             dir_times.push((path.clone(), entry.header().mtime().unwrap_or(0)));
         }
+        let (uid, gid) = (entry.header().uid().unwrap_or(0), entry.header().gid().unwrap_or(0));
+        let mode = entry.header().mode().ok();
         entry.unpack(&path).map_err(io_at(&path))?;
+        std::os::unix::fs::lchown(&path, Some(uid as u32), Some(gid as u32)).map_err(io_at(&path))?;
+        // chown clears set-id bits: put the mode back.
+        if let Some(mode) = mode
+            && !kind.is_symlink()
+            && mode & 0o6000 != 0
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode & 0o7777)).map_err(io_at(&path))?;
+        }
     }
     // Directory times last: writing their children changed them.
     for (path, mtime) in dir_times.into_iter().rev() {

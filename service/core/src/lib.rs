@@ -4,6 +4,7 @@
 mod digest;
 mod error;
 mod namespace;
+pub mod pattern;
 mod platform;
 mod reference;
 

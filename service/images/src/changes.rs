@@ -96,7 +96,7 @@ fn key_values(change: &str, args: &str, legacy: bool) -> Result<Vec<(String, Str
         .collect()
 }
 
-fn port(change: &str, p: &str) -> Result<Vec<String>, EngineError> {
+pub(crate) fn port(change: &str, p: &str) -> Result<Vec<String>, EngineError> {
     let (num, proto) = p.split_once('/').unwrap_or((p, "tcp"));
     let proto = proto.to_lowercase();
     if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {

@@ -40,6 +40,10 @@ pub enum EngineError {
     HasChildren { id: String },
     #[error("conflict: unable to delete {id} (must be forced) - image is being used by container {container}")]
     UsedByContainer { id: String, container: String },
+    #[error(
+        "conflict: unable to remove repository reference \"{reference}\" (must force) - container {container} is using its referenced image {id}"
+    )]
+    ReferenceUsedByContainer { reference: String, container: String, id: String },
     #[error("invalid filter {0:?}: {1}")]
     InvalidFilter(String, String),
     #[error("invalid change {change:?}: {reason}")]
@@ -56,6 +60,18 @@ pub enum EngineError {
     },
     #[error("internal task failed: {0}")]
     Task(String),
+    #[error(transparent)]
+    Build(#[from] imaged_build::BuildError),
+    #[error("No such container: {0}")]
+    ContainerNotFound(String),
+    #[error("Conflict. The container name {0:?} is already in use")]
+    ContainerNameInUse(String),
+    #[error("invalid container name {0:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")]
+    BadContainerName(String),
+    #[error("container {0} is running a command: wait for it or remove with force")]
+    ContainerBusy(String),
+    #[error("{message}")]
+    StepFailed { message: String },
 }
 
 impl EngineError {
@@ -73,14 +89,20 @@ impl EngineError {
             | Self::InvalidFilter(..)
             | Self::InvalidChange { .. } => ErrorKind::InvalidArgument,
             Self::ImageNotFound(_) | Self::PlatformMismatch { .. } => ErrorKind::NotFound,
-            Self::MultipleRepositories { .. } | Self::HasChildren { .. } | Self::UsedByContainer { .. } => {
-                ErrorKind::FailedPrecondition
-            }
+            Self::MultipleRepositories { .. }
+            | Self::HasChildren { .. }
+            | Self::UsedByContainer { .. }
+            | Self::ReferenceUsedByContainer { .. } => ErrorKind::FailedPrecondition,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::Io { source, .. } if source.raw_os_error() == Some(28) => ErrorKind::ResourceExhausted,
             Self::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => ErrorKind::NotFound,
             Self::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => ErrorKind::PermissionDenied,
             Self::BadConfig { .. } | Self::Io { .. } | Self::Task(_) => ErrorKind::Internal,
+            Self::Build(e) => e.kind(),
+            Self::ContainerNotFound(_) => ErrorKind::NotFound,
+            Self::ContainerNameInUse(_) => ErrorKind::AlreadyExists,
+            Self::BadContainerName(_) => ErrorKind::InvalidArgument,
+            Self::ContainerBusy(_) | Self::StepFailed { .. } => ErrorKind::FailedPrecondition,
         }
     }
 
@@ -109,13 +131,22 @@ impl EngineError {
             Self::TagWithDigest(_) => "TAG_WITH_DIGEST",
             Self::MultipleRepositories { .. } => "IMAGE_REFERENCED_BY_MULTIPLE_REPOSITORIES",
             Self::HasChildren { .. } => "IMAGE_HAS_CHILDREN",
-            Self::UsedByContainer { .. } => "IMAGE_IN_USE",
+            Self::UsedByContainer { .. } | Self::ReferenceUsedByContainer { .. } => "IMAGE_IN_USE",
             Self::InvalidFilter(..) => "INVALID_FILTER",
             Self::InvalidChange { .. } => "INVALID_CHANGE",
             Self::Cancelled => "CANCELLED",
             Self::BadConfig { .. } => "BAD_CONFIG",
             Self::Io { .. } => "IO_ERROR",
             Self::Task(_) => "INTERNAL",
+            Self::Build(imaged_build::BuildError::Syntax { .. }) => "DOCKERFILE_SYNTAX",
+            Self::Build(imaged_build::BuildError::NoOverlay(_)) => "NO_OVERLAYFS",
+            Self::Build(imaged_build::BuildError::Runtime(_)) => "RUNTIME_FAILED",
+            Self::Build(_) => "BUILD_FAILED",
+            Self::ContainerNotFound(_) => "CONTAINER_NOT_FOUND",
+            Self::ContainerNameInUse(_) => "CONTAINER_NAME_IN_USE",
+            Self::BadContainerName(_) => "INVALID_CONTAINER_NAME",
+            Self::ContainerBusy(_) => "CONTAINER_BUSY",
+            Self::StepFailed { .. } => "BUILD_STEP_FAILED",
         }
     }
 

@@ -153,9 +153,6 @@ impl Engine {
             }],
             ..Default::default()
         };
-        let config_json = serde_json::to_vec(&config).expect("config serialises");
-        let config_digest = Digest::of(&config_json);
-
         let _gc = self.inner.gc.read().expect("gc lock poisoned");
         let layer = writer.commit(None, None)?;
         let layer = LayerRecord {
@@ -164,23 +161,9 @@ impl Engine {
             size: layer.size,
             diff_id: stats.diff_id,
         };
-        let config_desc = DescriptorRecord {
-            media_type: media_types::OCI_CONFIG.into(),
-            digest: config_digest.clone(),
-            size: config_json.len() as u64,
-        };
-        let manifest_json = manifest_json(&config_desc, std::slice::from_ref(&layer))?;
-        store.write_blob(&config_json, Some(&config_digest))?;
-        let manifest = store.write_blob(&manifest_json, None)?;
-        let manifest_desc = DescriptorRecord {
-            media_type: media_types::OCI_MANIFEST.into(),
-            digest: manifest.digest,
-            size: manifest.size,
-        };
-        let record = config.record(manifest_desc, config_desc, vec![layer.clone()], now);
         let names: Vec<String> = opts.reference.iter().map(|r| r.to_string()).collect();
-        self.index().touch_namespace(ns, now)?;
-        self.index().put_image(ns, &record, &config_json, &names, now)?;
+        let record = self.store_image_blocking(ns, &config, vec![layer.clone()], &names, None)?;
+        let config_digest = record.id;
         tracing::info!(namespace = %ns, image = %config_digest, bytes = stats.tar_size, "imported image");
         Ok(ImportOutcome { image_id: config_digest, reference: opts.reference, layer, tar_size: stats.tar_size })
     }

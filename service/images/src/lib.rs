@@ -6,9 +6,11 @@
 //! blob is never deleted between an operation committing it and the index referencing it.
 
 mod archive;
+mod build;
 mod changes;
 mod check;
 mod config;
+mod containers;
 mod credentials;
 mod error;
 mod filters;
@@ -19,6 +21,7 @@ mod pull;
 mod push;
 mod remove;
 mod resolve;
+mod rootfs;
 mod search;
 mod tag;
 mod usage;
@@ -30,9 +33,11 @@ use std::{
 };
 
 pub use archive::{ChunkWriter, LoadedImage};
+pub use build::{BuildEvent, BuildOptions, BuildOutcome};
 pub use changes::{Change, parse_change};
 pub use check::CheckReport;
 pub use config::{ContainerConfigDoc, HealthcheckDoc, HistoryDoc, ImageConfigDoc};
+pub use containers::{CommitOptions, ContainerInfo, ExecOptions};
 pub use error::EngineError;
 pub use imaged_archive::SaveFormat;
 use imaged_core::Platform;
@@ -75,6 +80,10 @@ struct Inner {
     mirrors: std::collections::HashMap<String, Vec<String>>,
     /// One lock per blob being downloaded: a second pull of the same blob waits and then finds it stored.
     inflight: std::sync::Mutex<std::collections::HashMap<imaged_core::Digest, Arc<tokio::sync::Mutex<()>>>>,
+    /// Unpacked layers, shared by containers and builds.
+    snapshots: imaged_build::snapshot::Snapshots,
+    /// One lock per container: commands in a container run one at a time.
+    container_locks: std::sync::Mutex<std::collections::HashMap<String, Arc<std::sync::Mutex<()>>>>,
 }
 
 pub(crate) fn now_nanos() -> i64 {
@@ -130,6 +139,8 @@ impl Engine {
         for lease in index.leases()? {
             index.delete_lease(&lease.id)?;
         }
+        containers::unmount_leftovers(root);
+        let snapshots = imaged_build::snapshot::Snapshots::open(&root.join("snapshots"))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 root: root.to_owned(),
@@ -140,6 +151,8 @@ impl Engine {
                 registry: Registry::new(insecure),
                 mirrors: mirror_hosts,
                 inflight: Default::default(),
+                snapshots,
+                container_locks: Default::default(),
             }),
         })
     }
@@ -158,6 +171,10 @@ impl Engine {
 
     pub fn registry(&self) -> &Registry {
         &self.inner.registry
+    }
+
+    pub(crate) fn snapshots(&self) -> &imaged_build::snapshot::Snapshots {
+        &self.inner.snapshots
     }
 
     /// The platform images are made for by default.

@@ -59,6 +59,17 @@ impl Engine {
                         );
                     }
                 }
+                let becomes_dangling = removed.len() == record.repo_tags.len() + record.repo_digests.len();
+                if becomes_dangling
+                    && !opts.force
+                    && let Some(c) = self.index().list_containers(ns)?.into_iter().find(|c| c.image_id == id)
+                {
+                    return Err(EngineError::ReferenceUsedByContainer {
+                        reference: image.to_owned(),
+                        container: c.id[..12.min(c.id.len())].to_owned(),
+                        id: id.short().to_owned(),
+                    });
+                }
                 let after = self.index().untag(ns, &id, &removed)?;
                 out.items.extend(removed.into_iter().map(DeleteItem::Untagged));
                 if after.is_dangling() {

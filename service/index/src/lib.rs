@@ -14,6 +14,8 @@
 //!                                                reference the blob (manifest, config and each distinct layer)
 //! containers  <ns> 0x00 <container id>           ContainerRecord (JSON)
 //! leases      <lease id>                         Lease (JSON): blobs an in-flight operation holds against GC
+//! build_cache <step cache key hex>               the build state after a Dockerfile step (JSON: config and
+//!                                                layers); holds no blob: a hit whose blobs are gone is a miss
 //! ```
 //!
 //! Every change that touches more than one tree runs in one sled transaction, and is flushed before the
@@ -48,6 +50,7 @@ pub struct Index {
     blob_refs: sled::Tree,
     containers: sled::Tree,
     leases: sled::Tree,
+    build_cache: sled::Tree,
 }
 
 /// What changed when an image was stored or named.
@@ -127,6 +130,7 @@ impl Index {
             blob_refs: tree("blob_refs")?,
             containers: tree("containers")?,
             leases: tree("leases")?,
+            build_cache: tree("build_cache")?,
             db,
         };
         match idx.meta.get("schema_version")? {
@@ -359,6 +363,37 @@ impl Index {
 
     pub fn leases(&self) -> Result<Vec<Lease>, IndexError> {
         self.leases.iter().values().map(|v| records::decode(&v?)).collect()
+    }
+
+    /// Saves a container record (create, or after an exec/commit changed it) and flushes.
+    pub fn put_container(&self, ns: &Namespace, c: &ContainerRecord) -> Result<(), IndexError> {
+        self.containers.insert(ns_key(ns, &c.id), serde_json::to_vec(c).expect("container serialises"))?;
+        self.containers.flush()?;
+        Ok(())
+    }
+
+    pub fn delete_container(&self, ns: &Namespace, id: &str) -> Result<(), IndexError> {
+        self.containers.remove(ns_key(ns, id))?;
+        self.containers.flush()?;
+        Ok(())
+    }
+
+    /// A build cache entry.
+    pub fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>, IndexError> {
+        Ok(self.build_cache.get(key)?.map(|v| v.to_vec()))
+    }
+
+    pub fn cache_put(&self, key: &str, value: &[u8]) -> Result<(), IndexError> {
+        self.build_cache.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Drops every build cache entry; returns how many there were.
+    pub fn cache_clear(&self) -> Result<usize, IndexError> {
+        let n = self.build_cache.len();
+        self.build_cache.clear()?;
+        self.flush()?;
+        Ok(n)
     }
 
     pub fn list_containers(&self, ns: &Namespace) -> Result<Vec<ContainerRecord>, IndexError> {

@@ -108,6 +108,12 @@ pub struct ContainerRecord {
     pub image: String,
     pub image_id: Digest,
     pub created: i64,
+    /// The image's layers (diff ids, base first) when the container was made: its root file system.
+    #[serde(default)]
+    pub diff_ids: Vec<Digest>,
+    /// The last command run in it (the history line of a commit).
+    #[serde(default)]
+    pub last_command: Vec<String>,
 }
 
 /// Blobs an in-flight operation holds: GC never deletes them while the lease exists.

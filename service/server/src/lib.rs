@@ -2,12 +2,13 @@
 //! and the one mapping from error kinds to gRPC statuses.
 
 mod archives;
+mod builds;
+mod containers;
 mod convert;
 mod images;
 mod registries;
 mod serve;
 mod status;
-mod unimplemented;
 
 pub use serve::{ServeOptions, serve};
 pub use status::to_status;

@@ -11,10 +11,8 @@ use tokio_stream::wrappers::{TcpListenerStream, UnixListenerStream};
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use crate::{
-    archives::ArchivesService,
-    images::ImagesService,
+    archives::ArchivesService, builds::BuildsService, containers::ContainersService, images::ImagesService,
     registries::RegistriesService,
-    unimplemented::{BuildsService, ContainersService},
 };
 
 /// How the daemon listens.
@@ -109,8 +107,8 @@ pub async fn serve(
             .trace_fn(|req| tracing::info_span!("grpc", method = %req.uri().path()))
             .add_service(ImagesServer::new(ImagesService { engine: engine.clone() }).max_decoding_message_size(max))
             .add_service(ArchivesServer::new(ArchivesService { engine: engine.clone() }).max_decoding_message_size(max))
-            .add_service(BuildsServer::new(BuildsService))
-            .add_service(ContainersServer::new(ContainersService))
+            .add_service(BuildsServer::new(BuildsService { engine: engine.clone() }).max_decoding_message_size(max))
+            .add_service(ContainersServer::new(ContainersService { engine: engine.clone() }))
             .add_service(RegistriesServer::new(RegistriesService { engine: engine.clone() }))
             .add_service(reflection_v1.clone())
             .add_service(reflection_v1alpha.clone())

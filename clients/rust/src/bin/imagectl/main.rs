@@ -1,5 +1,7 @@
 //! `imagectl`: the imaged command line, shaped like `docker image`.
 mod archive_cmds;
+mod build_cmd;
+mod container_cmds;
 mod fmt;
 mod image_cmds;
 mod inspect;
@@ -53,9 +55,16 @@ enum Command {
     Logout(registry_cmds::LogoutArgs),
     /// Search a registry for images
     Search(registry_cmds::SearchArgs),
+    /// Create a new image from a container's changes
+    Commit(container_cmds::CommitArgs),
+    /// Build an image from a Dockerfile
+    Build(build_cmd::BuildArgs),
     /// Manage images
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Manage working containers
+    #[command(subcommand)]
+    Container(container_cmds::ContainerCommand),
     /// Manage imaged
     #[command(subcommand)]
     System(SystemCommand),
@@ -89,6 +98,8 @@ enum ImageCommand {
     Save(archive_cmds::SaveArgs),
     /// Load an image from a tar archive or STDIN
     Load(archive_cmds::LoadArgs),
+    /// Build an image from a Dockerfile
+    Build(build_cmd::BuildArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -159,6 +170,9 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Search(a) => registry_cmds::search(c, a).await,
         Command::Image(ImageCommand::Prune(a)) => image_cmds::prune(c, a).await,
         Command::System(SystemCommand::Df(a)) => image_cmds::df(c, a).await,
+        Command::Commit(a) => container_cmds::commit(c, a).await,
+        Command::Build(a) | Command::Image(ImageCommand::Build(a)) => build_cmd::build(c, a).await,
+        Command::Container(cmd) => container_cmds::run(c, cmd).await,
         Command::Version => Ok(()),
     }
 }
