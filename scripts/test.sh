@@ -20,4 +20,13 @@ scripts/install-grpcurl.sh >/dev/null
 export GRPCURL="$PWD/.tools/bin/grpcurl"
 
 cargo build --workspace --bins
-cargo test --workspace --no-fail-fast
+status=0
+cargo test --workspace --no-fail-fast || status=$?
+
+# The Python bindings: a wheel built by maturin (dev profile: it reuses the workspace's build), installed,
+# and the pytest suite against a real daemon and registry.
+rm -rf target/wheels
+python3 -m maturin build -q -m bindings/python/Cargo.toml -o target/wheels
+python3 -m pip install -q --force-reinstall --no-deps target/wheels/imaged-*.whl
+python3 -m pytest -q bindings/python/tests || status=$?
+exit $status

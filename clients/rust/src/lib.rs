@@ -19,6 +19,8 @@ use std::path::Path;
 pub use builds::{BuildEvent, context_files};
 pub use containers::Output;
 pub use error::ClientError;
+/// The descriptor set of the API (what the daemon serves by reflection).
+pub use imaged_proto::FILE_DESCRIPTOR_SET;
 pub use imaged_proto::v1 as pb;
 use pb::{
     archives_client::ArchivesClient, builds_client::BuildsClient, containers_client::ContainersClient,

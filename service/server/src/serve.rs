@@ -102,7 +102,13 @@ pub async fn serve(
         if let Some(tls) = tls {
             b = b.tls_config(tls)?;
         }
-        Ok(b.concurrency_limit_per_connection(o.max_concurrent_requests)
+        // Windows of 4/8 MiB: uploads of 1 MiB chunks (import, load, build contexts) do not stall on
+        // WINDOW_UPDATE round trips as they would with h2's 64 KiB default.
+        Ok(b.initial_stream_window_size(4 << 20)
+            .max_frame_size(1 << 20)
+            .initial_connection_window_size(8 << 20)
+            .tcp_nodelay(true)
+            .concurrency_limit_per_connection(o.max_concurrent_requests)
             .timeout(o.request_timeout)
             .trace_fn(|req| tracing::info_span!("grpc", method = %req.uri().path()))
             .add_service(ImagesServer::new(ImagesService { engine: engine.clone() }).max_decoding_message_size(max))

@@ -1,0 +1,409 @@
+//! The native client: every RPC, each unary one twice (blocking, and `*_async` returning an awaitable).
+//! Arguments are positional and explicit; the Python package gives them names and defaults.
+
+use std::{collections::HashMap, path::PathBuf, time::Duration};
+
+use imaged_client::{BuildEvent, ClientError, Output, pb};
+use pyo3::{prelude::*, types::PyList};
+use tokio::io::AsyncWriteExt;
+
+use crate::{
+    json_list, json_of,
+    streams::{Ev, EvTx, EventStream, Upload},
+    to_py, wait,
+};
+
+/// A connection to one imaged in one namespace.
+#[pyclass(frozen, module = "imaged._imaged")]
+pub struct Client {
+    inner: imaged_client::Client,
+    timeout: Option<Duration>,
+}
+
+fn auth(a: Option<(String, String)>) -> Option<pb::AuthConfig> {
+    a.map(|(username, password)| pb::AuthConfig { username, password, ..Default::default() })
+}
+
+fn format_of(f: &str) -> Result<pb::ArchiveFormat, ClientError> {
+    match f {
+        "docker" | "" => Ok(pb::ArchiveFormat::Docker),
+        "oci" => Ok(pb::ArchiveFormat::Oci),
+        other => Err(ClientError::InvalidInput(format!("unknown archive format {other:?}: use \"docker\" or \"oci\""))),
+    }
+}
+
+async fn send(tx: &EvTx, ev: Ev) {
+    let _ = tx.send(Ok(ev)).await;
+}
+
+/// Writes save chunks into the event stream.
+struct ChunkSink {
+    tx: EvTx,
+}
+
+impl tokio::io::AsyncWrite for ChunkSink {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let permit = std::pin::pin!(self.tx.reserve());
+        match permit.poll(cx) {
+            std::task::Poll::Ready(Ok(p)) => {
+                p.send(Ok(Ev::Bytes("data", buf.to_vec())));
+                std::task::Poll::Ready(Ok(buf.len()))
+            }
+            std::task::Poll::Ready(Err(_)) => {
+                std::task::Poll::Ready(Err(std::io::Error::other("the reader went away")))
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+use std::future::Future;
+
+/// One `images()` row, kept in Rust and read field by field through the mapping protocol: List is the hot
+/// path, and building a dict per row cost more than the RPC's decoding.
+#[pyclass(frozen, module = "imaged._imaged", mapping)]
+pub struct SummaryRow {
+    row: pb::ImageSummary,
+}
+
+const SUMMARY_KEYS: [&str; 10] = [
+    "id",
+    "parent_id",
+    "repo_tags",
+    "repo_digests",
+    "created",
+    "size",
+    "shared_size",
+    "labels",
+    "containers",
+    "manifest_digest",
+];
+
+#[pymethods]
+impl SummaryRow {
+    fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        let r = &self.row;
+        Ok(match key {
+            "id" => r.id.clone().into_pyobject(py)?.into_any(),
+            "parent_id" => r.parent_id.clone().into_pyobject(py)?.into_any(),
+            "repo_tags" => r.repo_tags.clone().into_pyobject(py)?.into_any(),
+            "repo_digests" => r.repo_digests.clone().into_pyobject(py)?.into_any(),
+            "created" => r.created.as_ref().map(|t| t.to_string()).into_pyobject(py)?.into_any(),
+            "size" => r.size.into_pyobject(py)?.into_any(),
+            "shared_size" => r.shared_size.into_pyobject(py)?.into_any(),
+            "labels" => r.labels.clone().into_pyobject(py)?.into_any(),
+            "containers" => r.containers.into_pyobject(py)?.into_any(),
+            "manifest_digest" => r.manifest_digest.clone().into_pyobject(py)?.into_any(),
+            other => return Err(pyo3::exceptions::PyKeyError::new_err(other.to_owned())),
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        SUMMARY_KEYS.len()
+    }
+
+    fn __contains__(&self, key: &str) -> bool {
+        SUMMARY_KEYS.contains(&key)
+    }
+
+    fn keys(&self) -> Vec<&'static str> {
+        SUMMARY_KEYS.to_vec()
+    }
+}
+
+fn summaries_py(py: Python<'_>, rows: Vec<pb::ImageSummary>) -> PyResult<Py<PyAny>> {
+    let list = PyList::empty(py);
+    for row in rows {
+        list.append(Py::new(py, SummaryRow { row })?)?;
+    }
+    Ok(list.into_any().unbind())
+}
+
+macro_rules! unary {
+    ($( $(#[$doc:meta])* fn $name:ident / $aname:ident ( $($arg:ident : $ty:ty),* ) => |$c:ident| $body:expr ;)*
+     extra { $($extra:tt)* }) => {
+        #[pymethods]
+        #[allow(clippy::too_many_arguments)]
+        impl Client {
+            $(
+                $(#[$doc])*
+                fn $name(&self, py: Python<'_>, $($arg: $ty),*) -> PyResult<String> {
+                    let $c = self.inner.clone();
+                    wait(py, async move { $body.await.map_err(to_py) }, self.timeout)
+                }
+
+                fn $aname<'py>(&self, py: Python<'py>, $($arg: $ty),*) -> PyResult<Bound<'py, PyAny>> {
+                    let $c = self.inner.clone();
+                    pyo3_async_runtimes::tokio::future_into_py(py, async move { $body.await.map_err(to_py) })
+                }
+            )*
+            $($extra)*
+        }
+    };
+}
+
+unary! {
+    fn inspect / inspect_async(image: String) => |c| async move {
+        Ok::<_, ClientError>(json_of("ImageDetails", &c.inspect(&image, vec![]).await?))
+    };
+    fn history / history_async(image: String) => |c| async move {
+        Ok::<_, ClientError>(json_list("HistoryEntry", &c.history(&image).await?))
+    };
+    fn tag / tag_async(source: String, target: String) => |c| async move {
+        Ok::<_, ClientError>(json_of("TagResponse", &c.tag(&source, &target).await?))
+    };
+    fn remove / remove_async(image: String, force: bool, no_prune: bool) => |c| async move {
+        Ok::<_, ClientError>(json_of("RemoveImageResponse", &c.remove(&image, force, no_prune).await?))
+    };
+    fn prune / prune_async(all: bool, filters: Vec<(String, String)>) => |c| async move {
+        Ok::<_, ClientError>(json_of("PruneImagesResponse", &c.prune(all, filters).await?))
+    };
+    fn disk_usage / disk_usage_async() => |c| async move {
+        Ok::<_, ClientError>(json_of("DiskUsageResponse", &c.disk_usage().await?))
+    };
+    fn search / search_async(term: String, limit: i32, filters: Vec<(String, String)>) => |c| async move {
+        Ok::<_, ClientError>(json_of("SearchResponse", &c.search(&term, limit, filters).await?))
+    };
+    fn login / login_async(server: String, username: String, password: String) => |c| async move {
+        c.login(&server, &username, &password).await
+    };
+    fn logout / logout_async(server: String) => |c| async move {
+        c.logout(&server).await
+    };
+    fn logins / logins_async() => |c| async move {
+        Ok::<_, ClientError>(json_list("RegistryLogin", &c.logins().await?))
+    };
+    fn create_container / create_container_async(image: String, name: String) => |c| async move {
+        let (id, name) = c.create_container(&image, &name).await?;
+        Ok::<_, ClientError>(serde_json::json!({"id": id, "name": name}).to_string())
+    };
+    fn containers / containers_async() => |c| async move {
+        Ok::<_, ClientError>(json_list("ContainerSummary", &c.list_containers().await?))
+    };
+    fn remove_container / remove_container_async(container: String, force: bool) => |c| async move {
+        c.remove_container(&container, force).await
+    };
+    fn commit / commit_async(container: String, reference: String, author: String, message: String, changes: Vec<String>, pause: bool) => |c| async move {
+        let req = pb::CommitRequest { container, reference, author, message, changes, pause };
+        c.commit(req).await
+    };
+    fn import_path / import_path_async(path: PathBuf, reference: String, message: String, changes: Vec<String>, platform: String) => |c| async move {
+        let options = pb::ImportOptions { reference, message, changes, platform, path: String::new() };
+        let f = tokio::fs::File::open(&path).await.map_err(ClientError::Io)?;
+        Ok::<_, ClientError>(json_of("ImportResult", &c.import(options, f).await?))
+    };
+    fn save_path / save_path_async(images: Vec<String>, format: String, path: PathBuf) => |c| async move {
+        let mut f = tokio::fs::File::create(&path).await.map_err(ClientError::Io)?;
+        let n = c.save(images, format_of(&format)?, None, &mut f).await?;
+        f.sync_all().await.map_err(ClientError::Io)?;
+        Ok::<_, ClientError>(n.to_string())
+    };
+    fn load_path / load_path_async(path: PathBuf) => |c| async move {
+        let f = tokio::fs::File::open(&path).await.map_err(ClientError::Io)?;
+        Ok::<_, ClientError>(json_list("LoadedImage", &c.load(f).await?))
+    };
+
+    extra {
+        /// Images as a list of dicts (`ImageSummary` fields).
+        fn images(&self, py: Python<'_>, all: bool, filters: Vec<(String, String)>) -> PyResult<Py<PyAny>> {
+            let c = self.inner.clone();
+            let rows = wait(py, async move { c.list(all, filters).await.map_err(to_py) }, self.timeout)?;
+            summaries_py(py, rows)
+        }
+
+        fn images_async<'py>(&self, py: Python<'py>, all: bool, filters: Vec<(String, String)>) -> PyResult<Bound<'py, PyAny>> {
+            let c = self.inner.clone();
+            pyo3_async_runtimes::tokio::future_into_py(py, async move {
+                let rows = c.list(all, filters).await.map_err(to_py)?;
+                Python::attach(|py| summaries_py(py, rows))
+            })
+        }
+
+        /// Connects to `unix:///path`, a socket path, or `http://host:port`.
+        #[new]
+        #[pyo3(signature = (host, namespace = None, timeout = None))]
+        fn new(py: Python<'_>, host: String, namespace: Option<String>, timeout: Option<f64>) -> PyResult<Self> {
+            let timeout = timeout.map(Duration::from_secs_f64);
+            let inner = wait(
+                py,
+                async move {
+                    let c = imaged_client::Client::connect(&host).await.map_err(to_py)?;
+                    match namespace {
+                        Some(ns) => c.with_namespace(&ns).map_err(to_py),
+                        None => Ok(c),
+                    }
+                },
+                timeout,
+            )?;
+            Ok(Self { inner, timeout })
+        }
+
+        /// Pull events: `("progress", json)`…, then `("result", json)` per pulled tag.
+        fn pull(&self, reference: String, all_tags: bool, platform: Option<String>, credentials: Option<(String, String)>) -> EventStream {
+            let c = self.inner.clone();
+            EventStream::start(self.timeout, move |tx| async move {
+                let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
+                let forward = {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        while let Some(p) = prx.recv().await {
+                            send(&tx, Ev::Text("progress", json_of("Progress", &p))).await;
+                        }
+                    })
+                };
+                let results = c.pull(&reference, all_tags, platform, auth(credentials), |p| {
+                    let _ = ptx.send(p.clone());
+                }).await;
+                drop(ptx);
+                let _ = forward.await;
+                for r in results? {
+                    send(&tx, Ev::Text("result", json_of("PullResult", &r))).await;
+                }
+                Ok(())
+            })
+        }
+
+        /// Push events: `("progress", json)`…, then `("result", json)` per pushed tag.
+        fn push(&self, reference: String, all_tags: bool, credentials: Option<(String, String)>) -> EventStream {
+            let c = self.inner.clone();
+            EventStream::start(self.timeout, move |tx| async move {
+                let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
+                let forward = {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        while let Some(p) = prx.recv().await {
+                            send(&tx, Ev::Text("progress", json_of("Progress", &p))).await;
+                        }
+                    })
+                };
+                let results = c.push(&reference, all_tags, auth(credentials), |p| {
+                    let _ = ptx.send(p.clone());
+                }).await;
+                drop(ptx);
+                let _ = forward.await;
+                for r in results? {
+                    send(&tx, Ev::Text("result", json_of("PushResult", &r))).await;
+                }
+                Ok(())
+            })
+        }
+
+        /// Build events: `("log", line)`, `("step", json)`…, then `("result", json)`.
+        #[allow(clippy::too_many_arguments)]
+        fn build(
+            &self,
+            context: PathBuf,
+            tags: Vec<String>,
+            dockerfile: String,
+            build_args: HashMap<String, String>,
+            target: String,
+            labels: HashMap<String, String>,
+            no_cache: bool,
+            pull: bool,
+            platform: String,
+        ) -> EventStream {
+            let c = self.inner.clone();
+            EventStream::start(self.timeout, move |tx| async move {
+                let dockerfile_content = if dockerfile.is_empty() {
+                    String::new()
+                } else {
+                    tokio::fs::read_to_string(&dockerfile).await.map_err(ClientError::Io)?
+                };
+                let options = pb::BuildOptions {
+                    tags, dockerfile: String::new(), build_args, target, labels, no_cache, platform, pull, dockerfile_content,
+                };
+                let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+                let forward = {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        while let Some(ev) = erx.recv().await {
+                            let ev = match ev {
+                                BuildEvent::Log(l) => Ev::Text("log", l),
+                                BuildEvent::Step(s) => Ev::Text("step", json_of("BuildStep", &s)),
+                            };
+                            send(&tx, ev).await;
+                        }
+                    })
+                };
+                let result = c.build(options, &context, |ev| {
+                    let _ = etx.send(ev);
+                }).await;
+                drop(etx);
+                let _ = forward.await;
+                send(&tx, Ev::Text("result", json_of("BuildResult", &result?))).await;
+                Ok(())
+            })
+        }
+
+        /// Exec events: `("stdout", bytes)`, `("stderr", bytes)`…, then `("exit", code)`.
+        fn exec(&self, container: String, args: Vec<String>, env: Vec<String>, workdir: String, user: String) -> EventStream {
+            let c = self.inner.clone();
+            EventStream::start(self.timeout, move |tx| async move {
+                let (otx, mut orx) = tokio::sync::mpsc::unbounded_channel();
+                let forward = {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        while let Some(ev) = orx.recv().await {
+                            send(&tx, ev).await;
+                        }
+                    })
+                };
+                let code = c.exec(&container, args, env, &workdir, &user, |o| {
+                    let _ = otx.send(match o {
+                        Output::Stdout(d) => Ev::Bytes("stdout", d.to_vec()),
+                        Output::Stderr(d) => Ev::Bytes("stderr", d.to_vec()),
+                    });
+                }).await;
+                drop(otx);
+                let _ = forward.await;
+                send(&tx, Ev::Int("exit", code? as i64)).await;
+                Ok(())
+            })
+        }
+
+        /// Save events: `("data", bytes)` chunks of the archive, then `("result", total bytes)`.
+        fn save(&self, images: Vec<String>, format: String) -> EventStream {
+            let c = self.inner.clone();
+            EventStream::start(self.timeout, move |tx| async move {
+                let mut sink = ChunkSink { tx: tx.clone() };
+                let n = c.save(images, format_of(&format)?, None, &mut sink).await?;
+                sink.flush().await.map_err(ClientError::Io)?;
+                send(&tx, Ev::Int("result", n as i64)).await;
+                Ok(())
+            })
+        }
+
+        /// An import fed by `Upload.write`; `finish()` gives the `ImportResult` JSON.
+        fn import_stream(&self, reference: String, message: String, changes: Vec<String>, platform: String) -> Upload {
+            let c = self.inner.clone();
+            Upload::start(self.timeout, move |r| async move {
+                let options = pb::ImportOptions { reference, message, changes, platform, path: String::new() };
+                Ok(json_of("ImportResult", &c.import(options, r).await?))
+            })
+        }
+
+        /// A load fed by `Upload.write`; `finish()` gives the loaded images as JSON.
+        fn load_stream(&self) -> Upload {
+            let c = self.inner.clone();
+            Upload::start(self.timeout, move |r| async move { Ok(json_list("LoadedImage", &c.load(r).await?)) })
+        }
+    }
+}

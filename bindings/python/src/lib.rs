@@ -1,0 +1,166 @@
+//! `imaged._imaged`: the native half of the Python bindings. It wraps `imaged-client` on one shared tokio
+//! runtime; results cross into Python as JSON text (proto field names, from the same descriptor set the
+//! daemon serves by reflection) that `imaged/__init__.py` turns into typed objects. Every wait releases the
+//! GIL and checks for signals, so Ctrl-C cancels the RPC.
+
+mod client;
+mod streams;
+
+use std::{
+    future::Future,
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
+
+use imaged_client::ClientError;
+use prost_reflect::{DescriptorPool, DynamicMessage, SerializeOptions};
+use pyo3::{
+    create_exception,
+    exceptions::{PyException, PyTimeoutError},
+    prelude::*,
+    types::PyDict,
+};
+
+create_exception!(_imaged, ImagedError, PyException, "Base of every error imaged reports.");
+create_exception!(_imaged, NotFound, ImagedError, "NOT_FOUND: no such image, container or credentials.");
+create_exception!(_imaged, AlreadyExists, ImagedError, "ALREADY_EXISTS.");
+create_exception!(
+    _imaged,
+    InvalidArgument,
+    ImagedError,
+    "INVALID_ARGUMENT: bad reference, archive, Dockerfile, filter."
+);
+create_exception!(
+    _imaged,
+    FailedPrecondition,
+    ImagedError,
+    "FAILED_PRECONDITION: a conflict (image in use, digest mismatch)."
+);
+create_exception!(_imaged, Unauthenticated, ImagedError, "UNAUTHENTICATED: the registry refused the credentials.");
+create_exception!(_imaged, PermissionDenied, ImagedError, "PERMISSION_DENIED.");
+create_exception!(_imaged, Unavailable, ImagedError, "UNAVAILABLE: the daemon or a registry cannot be reached.");
+create_exception!(_imaged, Cancelled, ImagedError, "CANCELLED.");
+create_exception!(_imaged, ResourceExhausted, ImagedError, "RESOURCE_EXHAUSTED: disk full or rate limited.");
+create_exception!(_imaged, Unimplemented, ImagedError, "UNIMPLEMENTED.");
+
+/// The one runtime every client shares.
+pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("imaged-py")
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
+}
+
+/// A client error as the matching Python exception, carrying `code`, `reason` and `metadata`.
+pub(crate) fn to_py(e: ClientError) -> PyErr {
+    use imaged_client::Code;
+    let message = e.to_string();
+    let code = e.code();
+    let err = match code {
+        Code::NotFound => NotFound::new_err(message),
+        Code::AlreadyExists => AlreadyExists::new_err(message),
+        Code::InvalidArgument | Code::OutOfRange => InvalidArgument::new_err(message),
+        Code::FailedPrecondition | Code::Aborted => FailedPrecondition::new_err(message),
+        Code::Unauthenticated => Unauthenticated::new_err(message),
+        Code::PermissionDenied => PermissionDenied::new_err(message),
+        Code::Unavailable | Code::DeadlineExceeded => Unavailable::new_err(message),
+        Code::Cancelled => Cancelled::new_err(message),
+        Code::ResourceExhausted => ResourceExhausted::new_err(message),
+        Code::Unimplemented => Unimplemented::new_err(message),
+        _ => ImagedError::new_err(message),
+    };
+    Python::attach(|py| {
+        let value = err.value(py);
+        let _ = value.setattr("code", format!("{code:?}"));
+        let _ = value.setattr("reason", e.reason().unwrap_or_default());
+        let meta = PyDict::new(py);
+        if let ClientError::Status { metadata, .. } = &e {
+            for (k, v) in metadata {
+                let _ = meta.set_item(k, v);
+            }
+        }
+        let _ = value.setattr("metadata", meta);
+    });
+    err
+}
+
+/// Runs `fut` to completion on the calling thread (driven by the shared runtime's reactor, no hand-off to
+/// a worker) with the GIL released, coming back every 50 ms to check for signals: a pending
+/// KeyboardInterrupt drops the future, which cancels the RPC. `timeout` bounds the whole wait.
+pub(crate) fn wait<T, F>(py: Python<'_>, fut: F, timeout: Option<Duration>) -> PyResult<T>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, PyErr>> + Send + 'static,
+{
+    let mut fut = Box::pin(fut);
+    let start = Instant::now();
+    loop {
+        let step =
+            py.detach(|| runtime().block_on(async { tokio::time::timeout(Duration::from_millis(50), &mut fut).await }));
+        match step {
+            Ok(result) => return result,
+            Err(_) => {
+                py.check_signals()?;
+                if let Some(t) = timeout
+                    && start.elapsed() > t
+                {
+                    return Err(PyTimeoutError::new_err(format!("no answer from imaged within {t:?}")));
+                }
+            }
+        }
+    }
+}
+
+fn pool() -> &'static DescriptorPool {
+    static POOL: OnceLock<DescriptorPool> = OnceLock::new();
+    POOL.get_or_init(|| DescriptorPool::decode(imaged_client::FILE_DESCRIPTOR_SET).expect("descriptor set"))
+}
+
+/// A message as JSON with proto field names, 64-bit integers as numbers and defaults included.
+pub(crate) fn json_of<M: prost::Message>(name: &str, msg: &M) -> String {
+    let desc = pool().get_message_by_name(&format!("imaged.v1.{name}")).expect("message in the descriptor set");
+    let dynamic = DynamicMessage::decode(desc, msg.encode_to_vec().as_slice()).expect("re-decodes");
+    let opts =
+        SerializeOptions::new().use_proto_field_name(true).stringify_64_bit_integers(false).skip_default_fields(false);
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::new(&mut out);
+    dynamic.serialize_with_options(&mut ser, &opts).expect("serialises");
+    String::from_utf8(out).expect("utf-8 JSON")
+}
+
+/// A list of messages as a JSON array.
+pub(crate) fn json_list<M: prost::Message>(name: &str, msgs: &[M]) -> String {
+    format!("[{}]", msgs.iter().map(|m| json_of(name, m)).collect::<Vec<_>>().join(","))
+}
+
+#[pymodule]
+fn _imaged(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let _ = pyo3_async_runtimes::tokio::init_with_runtime(runtime());
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::SummaryRow>()?;
+    m.add_class::<streams::EventStream>()?;
+    m.add_class::<streams::Upload>()?;
+    for (name, ty) in [
+        ("ImagedError", py.get_type::<ImagedError>()),
+        ("NotFound", py.get_type::<NotFound>()),
+        ("AlreadyExists", py.get_type::<AlreadyExists>()),
+        ("InvalidArgument", py.get_type::<InvalidArgument>()),
+        ("FailedPrecondition", py.get_type::<FailedPrecondition>()),
+        ("Unauthenticated", py.get_type::<Unauthenticated>()),
+        ("PermissionDenied", py.get_type::<PermissionDenied>()),
+        ("Unavailable", py.get_type::<Unavailable>()),
+        ("Cancelled", py.get_type::<Cancelled>()),
+        ("ResourceExhausted", py.get_type::<ResourceExhausted>()),
+        ("Unimplemented", py.get_type::<Unimplemented>()),
+    ] {
+        m.add(name, ty)?;
+    }
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

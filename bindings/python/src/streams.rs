@@ -1,0 +1,185 @@
+//! Streams between Python and a running RPC: [`EventStream`] yields what the daemon sends (progress, log
+//! lines, output, archive bytes, then the result); [`Upload`] takes bytes from Python for import and load.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use imaged_client::ClientError;
+use pyo3::{
+    exceptions::PyRuntimeError,
+    prelude::*,
+    types::{PyBytes, PyTuple},
+};
+use tokio::{
+    io::AsyncWriteExt,
+    sync::{Mutex, mpsc},
+    task::JoinHandle,
+};
+
+use crate::{runtime, to_py, wait};
+
+/// One item of an event stream.
+#[derive(Debug)]
+pub(crate) enum Ev {
+    /// JSON text or a log line.
+    Text(&'static str, String),
+    Bytes(&'static str, Vec<u8>),
+    Int(&'static str, i64),
+}
+
+pub(crate) type EvTx = mpsc::Sender<Result<Ev, ClientError>>;
+
+/// An iterator over the events of a running RPC; also an async iterator (`__anext__`). Dropping it (or
+/// `cancel()`) cancels the RPC.
+#[pyclass(frozen, module = "imaged._imaged")]
+pub struct EventStream {
+    rx: Arc<Mutex<mpsc::Receiver<Result<Ev, ClientError>>>>,
+    task: JoinHandle<()>,
+    timeout: Option<Duration>,
+}
+
+impl EventStream {
+    /// Starts `job` with a sender for its events; the job's error (if any) becomes the last item.
+    pub(crate) fn start<F, Fut>(timeout: Option<Duration>, job: F) -> Self
+    where
+        F: FnOnce(EvTx) -> Fut,
+        Fut: Future<Output = Result<(), ClientError>> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(64);
+        let fut = job(tx.clone());
+        let task = runtime().spawn(async move {
+            if let Err(e) = fut.await {
+                let _ = tx.send(Err(e)).await;
+            }
+        });
+        Self { rx: Arc::new(Mutex::new(rx)), task, timeout }
+    }
+}
+
+fn to_tuple(py: Python<'_>, ev: Ev) -> PyResult<Py<PyTuple>> {
+    Ok(match ev {
+        Ev::Text(k, s) => PyTuple::new(py, [k.into_pyobject(py)?.into_any(), s.into_pyobject(py)?.into_any()])?,
+        Ev::Bytes(k, b) => PyTuple::new(py, [k.into_pyobject(py)?.into_any(), PyBytes::new(py, &b).into_any()])?,
+        Ev::Int(k, i) => PyTuple::new(py, [k.into_pyobject(py)?.into_any(), i.into_pyobject(py)?.into_any()])?,
+    }
+    .unbind())
+}
+
+async fn next_item(rx: Arc<Mutex<mpsc::Receiver<Result<Ev, ClientError>>>>) -> Result<Option<Ev>, PyErr> {
+    match rx.lock().await.recv().await {
+        Some(Ok(ev)) => Ok(Some(ev)),
+        Some(Err(e)) => Err(to_py(e)),
+        None => Ok(None),
+    }
+}
+
+#[pymethods]
+impl EventStream {
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// The next `(kind, payload)` event; the iteration ends after the result.
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyTuple>>> {
+        let item = wait(py, next_item(self.rx.clone()), self.timeout)?;
+        item.map(|ev| to_tuple(py, ev)).transpose()
+    }
+
+    /// Awaitable of the next event, or `None` at the end.
+    fn next_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let rx = self.rx.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let item = next_item(rx).await?;
+            Python::attach(|py| item.map(|ev| to_tuple(py, ev)).transpose())
+        })
+    }
+
+    /// Cancels the RPC.
+    fn cancel(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The running upload task and its result.
+type UploadTask = Arc<Mutex<Option<JoinHandle<Result<String, ClientError>>>>>;
+
+/// Bytes from Python into a running upload RPC (import, load). `write()` chunks, then `finish()` for the
+/// result; dropping it unfinished cancels the RPC.
+#[pyclass(frozen, module = "imaged._imaged")]
+pub struct Upload {
+    writer: Arc<Mutex<Option<tokio::io::DuplexStream>>>,
+    result: UploadTask,
+    timeout: Option<Duration>,
+}
+
+impl Upload {
+    /// Starts `job` reading from the returned stream's other end.
+    pub(crate) fn start<F, Fut>(timeout: Option<Duration>, job: F) -> Self
+    where
+        F: FnOnce(tokio::io::DuplexStream) -> Fut,
+        Fut: Future<Output = Result<String, ClientError>> + Send + 'static,
+    {
+        let (w, r) = tokio::io::duplex(1 << 20);
+        let fut = job(r);
+        let handle = runtime().spawn(fut);
+        Self { writer: Arc::new(Mutex::new(Some(w))), result: Arc::new(Mutex::new(Some(handle))), timeout }
+    }
+}
+
+async fn write_chunk(writer: Arc<Mutex<Option<tokio::io::DuplexStream>>>, data: Vec<u8>) -> Result<(), PyErr> {
+    let mut guard = writer.lock().await;
+    let w = guard.as_mut().ok_or_else(|| PyRuntimeError::new_err("the upload is finished"))?;
+    // A failed write means the daemon stopped reading: finish() reports why.
+    let _ = w.write_all(&data).await;
+    Ok(())
+}
+
+async fn finish_upload(
+    writer: Arc<Mutex<Option<tokio::io::DuplexStream>>>,
+    result: UploadTask,
+) -> Result<String, PyErr> {
+    if let Some(mut w) = writer.lock().await.take() {
+        let _ = w.shutdown().await;
+    }
+    let handle = result.lock().await.take().ok_or_else(|| PyRuntimeError::new_err("the upload is finished"))?;
+    match handle.await {
+        Ok(r) => r.map_err(to_py),
+        Err(e) => Err(PyRuntimeError::new_err(e.to_string())),
+    }
+}
+
+#[pymethods]
+impl Upload {
+    /// Sends a chunk (waits while the daemon is behind: memory stays bounded).
+    fn write(&self, py: Python<'_>, data: Vec<u8>) -> PyResult<()> {
+        wait(py, write_chunk(self.writer.clone(), data), self.timeout)
+    }
+
+    /// Ends the input and returns the result (JSON).
+    fn finish(&self, py: Python<'_>) -> PyResult<String> {
+        wait(py, finish_upload(self.writer.clone(), self.result.clone()), self.timeout)
+    }
+
+    fn write_async<'py>(&self, py: Python<'py>, data: Vec<u8>) -> PyResult<Bound<'py, PyAny>> {
+        pyo3_async_runtimes::tokio::future_into_py(py, write_chunk(self.writer.clone(), data))
+    }
+
+    fn finish_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        pyo3_async_runtimes::tokio::future_into_py(py, finish_upload(self.writer.clone(), self.result.clone()))
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if let Ok(mut r) = self.result.try_lock()
+            && let Some(h) = r.take()
+        {
+            h.abort();
+        }
+    }
+}
