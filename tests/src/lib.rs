@@ -73,6 +73,12 @@ impl Daemon {
         if config.exists() {
             cmd.arg("--config").arg(&config);
         }
+        // Programs a test puts in DIR/bin (docker credential helpers) are found first.
+        let extra = self.dir.path().join("bin");
+        if extra.is_dir() {
+            let path = std::env::var("PATH").unwrap_or_default();
+            cmd.env("PATH", format!("{}:{path}", extra.display()));
+        }
         let child = cmd
             .arg("--root")
             .arg(&self.root)

@@ -262,3 +262,21 @@ async fn bearer_token_flow() {
     assert_eq!(r.len(), 1);
     assert!(store_has(&d, &fake.layer_digest));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_registry_times_out_and_leaves_nothing() {
+    let fake = start_fake().await;
+    let d = Daemon::start_with_config("registry_read_timeout_secs = 2\n").unwrap();
+    let c = d.client().await;
+    let name = format!("{}/fake/app:1", fake.addr);
+    *fake.mode.lock().unwrap() = Mode::HalfThenHang;
+    let started = std::time::Instant::now();
+    let e = c.pull(&name, false, None, None, |_| {}).await.unwrap_err();
+    assert_eq!(e.code(), Code::Unavailable, "{e}");
+    assert!(started.elapsed() < Duration::from_secs(30), "gave up after {:?}", started.elapsed());
+    assert!(c.list(true, vec![]).await.unwrap().is_empty(), "no image");
+    assert!(!store_has(&d, &fake.layer_digest), "no layer blob (the partial download stays only as an ingest)");
+    // Once the registry answers again, the pull completes.
+    *fake.mode.lock().unwrap() = Mode::Good;
+    c.pull(&name, false, None, None, |_| {}).await.unwrap();
+}

@@ -1,5 +1,7 @@
-//! Stored registry credentials, per namespace, in Docker's `config.json` `auths` format:
-//! `ROOT/credentials/<namespace>.json`, mode 0600, written by temp file + fsync + rename.
+//! Stored registry credentials, per namespace, in Docker's `config.json` format:
+//! `ROOT/credentials/<namespace>.json`, mode 0600, written by temp file + fsync + rename. As in Docker,
+//! `credsStore` (all registries) and `credHelpers` (per registry) in that file hand the secrets to a
+//! `docker-credential-<name>` helper program instead (`get`/`store`/`erase`/`list` over stdin/stdout).
 use std::{
     collections::BTreeMap,
     io::Write,
@@ -17,6 +19,58 @@ use crate::{Engine, EngineError};
 struct AuthFile {
     #[serde(default)]
     auths: BTreeMap<String, AuthEntry>,
+    #[serde(rename = "credsStore", default, skip_serializing_if = "Option::is_none")]
+    creds_store: Option<String>,
+    #[serde(rename = "credHelpers", default, skip_serializing_if = "BTreeMap::is_empty")]
+    cred_helpers: BTreeMap<String, String>,
+    /// Anything else of a Docker config.json, kept as it is.
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AuthFile {
+    fn helper_for(&self, host: &str) -> Option<String> {
+        self.cred_helpers.get(host).cloned().or_else(|| self.creds_store.clone()).filter(|h| !h.is_empty())
+    }
+}
+
+/// Runs `docker-credential-<helper> <action>` with `input` on stdin; returns stdout.
+fn run_helper(helper: &str, action: &str, input: &[u8]) -> Result<Result<Vec<u8>, String>, EngineError> {
+    use std::process::{Command, Stdio};
+    let program = format!("docker-credential-{helper}");
+    let io = |source| EngineError::Io { path: PathBuf::from(&program), source };
+    let mut child = Command::new(&program)
+        .arg(action)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(io)?;
+    child.stdin.take().expect("stdin").write_all(input).map_err(io)?;
+    let out = child.wait_with_output().map_err(io)?;
+    if out.status.success() {
+        Ok(Ok(out.stdout))
+    } else {
+        let msg =
+            String::from_utf8_lossy(if out.stdout.is_empty() { &out.stderr } else { &out.stdout }).trim().to_owned();
+        Ok(Err(msg))
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HelperCreds {
+    #[serde(rename = "ServerURL")]
+    server_url: String,
+    username: String,
+    secret: String,
+}
+
+fn helper_failed(helper: &str, action: &str, msg: String) -> EngineError {
+    EngineError::Io {
+        path: PathBuf::from(format!("docker-credential-{helper}")),
+        source: std::io::Error::other(format!("{action} failed: {msg}")),
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -56,7 +110,19 @@ impl Engine {
 
     /// Stored credentials for a registry host.
     pub(crate) fn stored_credentials(&self, ns: &Namespace, host: &str) -> Result<Option<Credentials>, EngineError> {
-        Ok(self.read_auths(ns)?.auths.get(host).and_then(|e| Credentials::decode(&e.auth)))
+        let file = self.read_auths(ns)?;
+        if let Some(helper) = file.helper_for(host) {
+            return match run_helper(&helper, "get", host.as_bytes())? {
+                Ok(out) => {
+                    let c: HelperCreds =
+                        serde_json::from_slice(&out).map_err(|e| helper_failed(&helper, "get", e.to_string()))?;
+                    Ok(Some(Credentials { username: c.username, password: c.secret }))
+                }
+                // "credentials not found in native keychain": nothing stored.
+                Err(_) => Ok(None),
+            };
+        }
+        Ok(file.auths.get(host).and_then(|e| Credentials::decode(&e.auth)))
     }
 
     /// Checks the credentials against the registry, then stores them. Nothing is stored on failure.
@@ -65,6 +131,17 @@ impl Engine {
         let (this, ns, host) = (self.clone(), ns.clone(), host.to_owned());
         crate::blocking(move || {
             let mut file = this.read_auths(&ns)?;
+            if let Some(helper) = file.helper_for(&host) {
+                let input = serde_json::to_vec(&HelperCreds {
+                    server_url: host.clone(),
+                    username: creds.username.clone(),
+                    secret: creds.password.clone(),
+                })
+                .expect("json");
+                return run_helper(&helper, "store", &input)?
+                    .map(|_| ())
+                    .map_err(|m| helper_failed(&helper, "store", m));
+            }
             file.auths.insert(host, AuthEntry { auth: creds.encode() });
             this.write_auths(&ns, &file)
         })
@@ -76,6 +153,9 @@ impl Engine {
         let (this, ns, host) = (self.clone(), ns.clone(), host.to_owned());
         crate::blocking(move || {
             let mut file = this.read_auths(&ns)?;
+            if let Some(helper) = file.helper_for(&host) {
+                return Ok(run_helper(&helper, "erase", host.as_bytes())?.is_ok());
+            }
             let had = file.auths.remove(&host).is_some();
             if had {
                 this.write_auths(&ns, &file)?;
@@ -89,12 +169,28 @@ impl Engine {
     pub async fn logins(&self, ns: &Namespace) -> Result<Vec<(String, String)>, EngineError> {
         let (this, ns) = (self.clone(), ns.clone());
         crate::blocking(move || {
-            Ok(this
-                .read_auths(&ns)?
+            let file = this.read_auths(&ns)?;
+            let mut out: BTreeMap<String, String> = file
                 .auths
-                .into_iter()
-                .map(|(h, e)| (h, Credentials::decode(&e.auth).map(|c| c.username).unwrap_or_default()))
-                .collect())
+                .iter()
+                .map(|(h, e)| (h.clone(), Credentials::decode(&e.auth).map(|c| c.username).unwrap_or_default()))
+                .collect();
+            let mut helpers: Vec<String> = file.cred_helpers.values().cloned().collect();
+            helpers.extend(file.creds_store.clone());
+            helpers.sort();
+            helpers.dedup();
+            for helper in helpers {
+                if let Ok(Ok(list)) = run_helper(&helper, "list", b"")
+                    && let Ok(map) = serde_json::from_slice::<BTreeMap<String, String>>(&list)
+                {
+                    for (server, user) in map {
+                        if file.helper_for(&server).as_deref() == Some(helper.as_str()) {
+                            out.insert(server, user);
+                        }
+                    }
+                }
+            }
+            Ok(out.into_iter().collect())
         })
         .await
     }

@@ -61,6 +61,29 @@ pub struct RegistryConfig {
     pub insecure: Vec<String>,
     /// Registry host → mirror endpoints (`http://host:port` for plain HTTP, or `host:port`).
     pub mirrors: std::collections::HashMap<String, Vec<String>>,
+    /// Blobs downloaded at once per pull (default 4).
+    pub max_concurrent_downloads: Option<usize>,
+    /// Per registry host: blobs downloaded at once (overrides `max_concurrent_downloads`).
+    pub concurrency: std::collections::HashMap<String, usize>,
+    /// A registry silent this long mid-request fails it (default 60 s).
+    pub read_timeout: Option<std::time::Duration>,
+    /// Push blobs larger than this in chunks of this size (default: one request per blob).
+    pub push_chunk_size: Option<u64>,
+}
+
+/// Registry behaviour the engine applies per call.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RegistryOptions {
+    pub max_concurrent_downloads: Option<usize>,
+    pub concurrency: std::collections::HashMap<String, usize>,
+    pub push_chunk_size: Option<u64>,
+}
+
+impl RegistryOptions {
+    /// Blobs to download at once from `host`.
+    pub fn downloads_for(&self, host: &str) -> usize {
+        self.concurrency.get(host).copied().or(self.max_concurrent_downloads).unwrap_or(4).max(1)
+    }
 }
 
 /// The engine. Cheap to clone.
@@ -78,6 +101,7 @@ struct Inner {
     registry: Registry,
     /// Pull mirrors per registry host, tried in order before the registry itself.
     mirrors: std::collections::HashMap<String, Vec<String>>,
+    options: RegistryOptions,
     /// One lock per blob being downloaded: a second pull of the same blob waits and then finds it stored.
     inflight: std::sync::Mutex<std::collections::HashMap<imaged_core::Digest, Arc<tokio::sync::Mutex<()>>>>,
     /// Unpacked layers, shared by containers and builds.
@@ -108,12 +132,20 @@ impl Engine {
 
     /// Opens the engine; `insecure` registries are spoken to over plain HTTP (loopback ones always are).
     pub fn open_with(root: &Path, insecure: Vec<String>) -> Result<Self, EngineError> {
-        Self::open_configured(root, RegistryConfig { insecure, mirrors: Default::default() })
+        Self::open_configured(root, RegistryConfig { insecure, ..Default::default() })
     }
 
     /// Opens the engine with registry settings: insecure (plain HTTP) registries and pull mirrors.
     pub fn open_configured(root: &Path, config: RegistryConfig) -> Result<Self, EngineError> {
-        let RegistryConfig { mut insecure, mirrors } = config;
+        let RegistryConfig {
+            mut insecure,
+            mirrors,
+            max_concurrent_downloads,
+            concurrency,
+            read_timeout,
+            push_chunk_size,
+        } = config;
+        let options = RegistryOptions { max_concurrent_downloads, concurrency, push_chunk_size };
         let mut mirror_hosts = std::collections::HashMap::new();
         for (registry, list) in mirrors {
             let mut hosts = Vec::new();
@@ -148,8 +180,12 @@ impl Engine {
                 index,
                 gc: RwLock::new(()),
                 platform: Platform::current(),
-                registry: Registry::new(insecure),
+                registry: Registry::with_read_timeout(
+                    insecure,
+                    read_timeout.unwrap_or(std::time::Duration::from_secs(60)),
+                ),
                 mirrors: mirror_hosts,
+                options,
                 inflight: Default::default(),
                 snapshots,
                 container_locks: Default::default(),

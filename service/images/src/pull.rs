@@ -12,7 +12,6 @@ use tokio::sync::mpsc;
 use crate::{ChunkReader, Engine, EngineError, ImageConfigDoc, blocking, now_nanos};
 
 /// Layers downloaded at once per pull.
-const PARALLEL: usize = 4;
 
 /// A progress line, as Docker's JSON progress messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,7 +206,8 @@ impl Engine {
                 }
             })
             .collect();
-        let downloads: Vec<bool> = stream::iter(futs).buffer_unordered(PARALLEL).try_collect().await?;
+        let parallel = self.inner.options.downloads_for(target.host);
+        let downloads: Vec<bool> = stream::iter(futs).buffer_unordered(parallel).try_collect().await?;
         downloaded |= downloads.iter().any(|d| *d);
         report(progress, "", &format!("Digest: {}", top.digest), 0, 0).await;
 

@@ -106,10 +106,18 @@ impl Engine {
             }
             report(progress, &short, "Pushing", 0, size).await;
             let path = self.store().path(&digest);
-            let file =
-                tokio::fs::File::open(&path).await.map_err(|source| EngineError::Io { path: path.clone(), source })?;
-            let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
-            self.registry().upload_blob(&target, &digest, size, body).await?;
+            match self.inner.options.push_chunk_size {
+                Some(chunk) if size > chunk => {
+                    self.registry().upload_blob_chunked(&target, &digest, &path, chunk).await?;
+                }
+                _ => {
+                    let file = tokio::fs::File::open(&path)
+                        .await
+                        .map_err(|source| EngineError::Io { path: path.clone(), source })?;
+                    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
+                    self.registry().upload_blob(&target, &digest, size, body).await?;
+                }
+            }
             report(progress, &short, "Pushed", size, size).await;
         }
         let manifest = {

@@ -52,11 +52,17 @@ fn is_loopback(host: &str) -> bool {
 impl Registry {
     /// `insecure`: hosts spoken to over plain HTTP besides loopback ones.
     pub fn new(insecure: Vec<String>) -> Self {
+        Self::with_read_timeout(insecure, std::time::Duration::from_secs(60))
+    }
+
+    /// As [`Registry::new`]; a registry that sends nothing for `read_timeout` (a stalled body) fails the
+    /// request as unreachable.
+    pub fn with_read_timeout(insecure: Vec<String>, read_timeout: std::time::Duration) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .user_agent(concat!("imaged/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(std::time::Duration::from_secs(15))
-            .read_timeout(std::time::Duration::from_secs(60))
+            .read_timeout(read_timeout)
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .expect("http client");
@@ -312,6 +318,56 @@ impl Registry {
         Self::check(t.host, &format!("upload of {digest}"), resp).await.map(|_| ())
     }
 
+    /// Uploads a blob in chunks of `chunk` bytes read from `path` (POST, then one PATCH per chunk with
+    /// `Content-Range`, then PUT with the digest), as the distribution spec's chunked upload; for blobs too
+    /// big to send in one request through proxies that limit request bodies.
+    pub async fn upload_blob_chunked(
+        &self,
+        t: &Target<'_>,
+        digest: &Digest,
+        path: &std::path::Path,
+        chunk: u64,
+    ) -> Result<(), RegistryError> {
+        use tokio::io::{AsyncReadExt, AsyncSeekExt};
+        let base = self.base(t.host);
+        let url = format!("{base}/v2/{}/blobs/uploads/", t.repo);
+        let scope = format!("repository:{}:pull,push", t.repo);
+        let resp = self.send(t.host, t.creds, &scope, |c| c.post(&url)).await?;
+        let resp = Self::check(t.host, "upload start", resp).await?;
+        let mut location = location(t.host, &base, resp.headers())?;
+        let io = |e: std::io::Error| RegistryError::Protocol {
+            host: t.host.to_owned(),
+            reason: format!("reading {}: {e}", path.display()),
+        };
+        let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+        let size = file.metadata().await.map_err(io)?.len();
+        let mut offset = 0u64;
+        while offset < size {
+            let n = chunk.min(size - offset);
+            let mut buf = vec![0u8; n as usize];
+            file.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
+            file.read_exact(&mut buf).await.map_err(io)?;
+            let range = format!("{}-{}", offset, offset + n - 1);
+            let resp = self
+                .send(t.host, t.creds, &scope, |c| {
+                    c.patch(&location)
+                        .header(CONTENT_TYPE, "application/octet-stream")
+                        .header(reqwest::header::CONTENT_LENGTH, n)
+                        .header("Content-Range", range.clone())
+                        .body(buf.clone())
+                })
+                .await?;
+            let resp = Self::check(t.host, &format!("upload chunk {range} of {digest}"), resp).await?;
+            location = location_or(t.host, &base, resp.headers(), &location)?;
+            offset += n;
+        }
+        let sep = if location.contains('?') { '&' } else { '?' };
+        let put_url = format!("{location}{sep}digest={digest}");
+        let resp =
+            self.send(t.host, t.creds, &scope, |c| c.put(&put_url).header(reqwest::header::CONTENT_LENGTH, 0)).await?;
+        Self::check(t.host, &format!("upload of {digest}"), resp).await.map(|_| ())
+    }
+
     /// PUTs a manifest under a tag; returns the digest the registry reports (or computes).
     pub async fn put_manifest(
         &self,
@@ -421,6 +477,11 @@ fn location(host: &str, base: &str, headers: &HeaderMap) -> Result<String, Regis
         reason: "upload answer has no Location".into(),
     })?;
     Ok(if loc.starts_with("http://") || loc.starts_with("https://") { loc.to_owned() } else { format!("{base}{loc}") })
+}
+
+/// The `Location` of a chunk answer, or the previous one when the registry sent none.
+fn location_or(host: &str, base: &str, headers: &HeaderMap, previous: &str) -> Result<String, RegistryError> {
+    if headers.contains_key(LOCATION) { location(host, base, headers) } else { Ok(previous.to_owned()) }
 }
 
 /// `Link: </v2/…?n=…&last=…>; rel="next"`.

@@ -54,6 +54,15 @@ struct FileConfig {
     #[serde(default)]
     registry_mirrors: std::collections::HashMap<String, Vec<String>>,
     request_timeout_secs: Option<u64>,
+    /// Blobs downloaded at once per pull (default 4).
+    max_concurrent_downloads: Option<usize>,
+    /// Per registry: blobs downloaded at once, e.g. { "registry.lan:5000" = 8 }.
+    #[serde(default)]
+    registry_concurrency: std::collections::HashMap<String, usize>,
+    /// A registry that sends nothing for this long mid-request fails it (default 60).
+    registry_read_timeout_secs: Option<u64>,
+    /// Push blobs bigger than this many MiB in chunks of this size (default: one request per blob).
+    push_chunk_mb: Option<u64>,
 }
 
 fn default_root() -> PathBuf {
@@ -87,6 +96,10 @@ async fn main() -> anyhow::Result<()> {
     let registries = imaged_images::RegistryConfig {
         insecure: file.insecure_registries.clone(),
         mirrors: file.registry_mirrors.clone(),
+        max_concurrent_downloads: file.max_concurrent_downloads,
+        concurrency: file.registry_concurrency.clone(),
+        read_timeout: file.registry_read_timeout_secs.map(std::time::Duration::from_secs),
+        push_chunk_size: file.push_chunk_mb.map(|mb| mb << 20),
     };
     let engine = tokio::task::spawn_blocking({
         let root = root.clone();
