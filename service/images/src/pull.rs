@@ -11,7 +11,6 @@ use tokio::sync::mpsc;
 
 use crate::{ChunkReader, Engine, EngineError, ImageConfigDoc, blocking, now_nanos};
 
-
 /// A progress line, as Docker's JSON progress messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgressEvent {
