@@ -363,3 +363,30 @@ pub async fn df(c: &Client, a: DfArgs) -> CmdResult {
     );
     Ok(())
 }
+
+/// `info`: what the daemon holds, as `docker info` summarises it.
+pub async fn info(c: &Client, host: &str, namespace: &str) -> CmdResult {
+    let du = c.disk_usage().await?;
+    let containers = c.list_containers().await?;
+    let logins = c.logins().await?;
+    println!("Client:");
+    println!(" Version:    {}", env!("CARGO_PKG_VERSION"));
+    println!();
+    println!("Server:");
+    println!(" Address: {host}");
+    println!(" Namespace: {namespace}");
+    println!(" Containers: {}", containers.len());
+    println!(" Images: {} ({} in use by containers)", du.image_count, du.active_images);
+    println!(" Blobs: {}", du.blob_count);
+    println!(" Disk usage: {} (reclaimable {})", fmt::human_size(du.physical_size), fmt::human_size(du.reclaimable));
+    println!(" Storage Driver: overlay (layer snapshots), content store: sha256 blobs");
+    println!(
+        " Registries logged in: {}",
+        if logins.is_empty() {
+            "none".to_owned()
+        } else {
+            logins.iter().map(|l| l.server.clone()).collect::<Vec<_>>().join(", ")
+        }
+    );
+    Ok(())
+}

@@ -17,9 +17,10 @@ use imaged_client::{Client, ClientError};
 #[derive(Parser, Debug)]
 #[command(name = "imagectl", version, about, propagate_version = true)]
 struct Cli {
-    /// Daemon address: unix:///path/to/imaged.sock or http://host:port.
-    #[arg(long, short = 'H', env = "IMAGED_HOST", default_value = "unix://./imaged-data/imaged.sock")]
-    host: String,
+    /// Daemon address: unix:///path/to/imaged.sock or http://host:port [default: the config file's
+    /// `host`, else unix://./imaged-data/imaged.sock]
+    #[arg(long, short = 'H', env = "IMAGED_HOST")]
+    host: Option<String>,
     /// Namespace to work in.
     #[arg(long, short = 'n', global = true, env = "IMAGED_NAMESPACE")]
     namespace: Option<String>,
@@ -68,8 +69,15 @@ enum Command {
     /// Manage imaged
     #[command(subcommand)]
     System(SystemCommand),
-    /// Show the imagectl version
+    /// Show the imagectl version and the daemon's
     Version,
+    /// Display system-wide information
+    Info,
+    /// Generate a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +114,8 @@ enum ImageCommand {
 enum SystemCommand {
     /// Show disk usage
     Df(DfArgs),
+    /// Display system-wide information
+    Info,
 }
 
 #[derive(Args, Debug)]
@@ -144,14 +154,63 @@ impl From<String> for Failure {
 
 pub type CmdResult = Result<(), Failure>;
 
+/// `~/.config/imagectl/config.toml` (or `$IMAGECTL_CONFIG`): defaults below flags and environment.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CliConfig {
+    host: Option<String>,
+    namespace: Option<String>,
+}
+
+fn config() -> Result<CliConfig, Failure> {
+    let path = match std::env::var_os("IMAGECTL_CONFIG") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => match std::env::var_os("XDG_CONFIG_HOME").or_else(|| {
+            std::env::var_os("HOME").map(|h| {
+                let mut p = std::path::PathBuf::from(h);
+                p.push(".config");
+                p.into_os_string()
+            })
+        }) {
+            Some(base) => std::path::PathBuf::from(base).join("imagectl/config.toml"),
+            None => return Ok(CliConfig::default()),
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text).map_err(|e| Failure(format!("Error: {}: {e}", path.display()))),
+        Err(_) => Ok(CliConfig::default()),
+    }
+}
+
 async fn run(cli: Cli) -> CmdResult {
-    if let Command::Version = cli.command {
-        println!("imagectl version {}", env!("CARGO_PKG_VERSION"));
+    if let Command::Completion { shell } = cli.command {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(shell, &mut cmd, "imagectl", &mut std::io::stdout());
         return Ok(());
     }
-    let mut client = Client::connect(&cli.host).await?;
-    if let Some(ns) = &cli.namespace {
+    let cfg = config()?;
+    let host = cli.host.or(cfg.host).unwrap_or_else(|| "unix://./imaged-data/imaged.sock".to_owned());
+    if let Command::Version = cli.command {
+        println!("Client:\n Version:      {}\n API version:  imaged.v1", env!("CARGO_PKG_VERSION"));
+        match Client::connect(&host).await {
+            Ok(c) => {
+                let alive = c.disk_usage().await.is_ok();
+                println!(
+                    "\nServer:\n Address:      {host}\n Status:       {}",
+                    if alive { "running" } else { "not answering" }
+                );
+            }
+            Err(e) => println!("\nServer:\n Address:      {host}\n Status:       unreachable ({e})"),
+        }
+        return Ok(());
+    }
+    let mut client = Client::connect(&host).await?;
+    let namespace = cli.namespace.or(cfg.namespace);
+    if let Some(ns) = &namespace {
         client = client.with_namespace(ns)?;
+    }
+    if let Command::Info | Command::System(SystemCommand::Info) = cli.command {
+        return image_cmds::info(&client, &host, namespace.as_deref().unwrap_or("default")).await;
     }
     let c = &client;
     match cli.command {
@@ -173,7 +232,7 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Commit(a) => container_cmds::commit(c, a).await,
         Command::Build(a) | Command::Image(ImageCommand::Build(a)) => build_cmd::build(c, a).await,
         Command::Container(cmd) => container_cmds::run(c, cmd).await,
-        Command::Version => Ok(()),
+        Command::Version | Command::Info | Command::System(SystemCommand::Info) | Command::Completion { .. } => Ok(()),
     }
 }
 
@@ -186,5 +245,13 @@ async fn main() -> ExitCode {
             eprintln!("{msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
     }
 }

@@ -28,10 +28,13 @@ fn tokenize(action: &str) -> Result<Vec<String>, String> {
                 }
             }
             out.push(s);
+        } else if c == '|' {
+            chars.next();
+            out.push("|".into());
         } else {
             let mut s = String::new();
             while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
+                if c.is_whitespace() || c == '|' {
                     break;
                 }
                 s.push(c);
@@ -124,9 +127,44 @@ pub fn go_print(v: &Value) -> String {
     }
 }
 
+/// A pipeline `cmd | cmd …`: each command after the first gets the previous value as its last argument.
 fn eval(tokens: &[String], dot: &Value) -> Result<Value, String> {
-    let arg = |i: usize| -> Result<Value, String> { lookup(dot, tokens.get(i).ok_or("missing argument")?) };
+    let mut value: Option<Value> = None;
+    for cmd in tokens.split(|t| t == "|") {
+        if cmd.is_empty() {
+            return Err("missing command in pipeline".into());
+        }
+        value = Some(eval_cmd(cmd, dot, value)?);
+    }
+    value.ok_or_else(|| "empty action".into())
+}
+
+fn eval_cmd(tokens: &[String], dot: &Value, piped: Option<Value>) -> Result<Value, String> {
+    let arg = |i: usize| -> Result<Value, String> {
+        match tokens.get(i) {
+            Some(t) => lookup(dot, t),
+            None if i == tokens.len() => piped.clone().ok_or_else(|| "missing argument".to_owned()),
+            None => Err("missing argument".into()),
+        }
+    };
+    if tokens.len() == 1 && piped.is_none() && !matches!(tokens[0].as_str(), "json" | "upper" | "lower" | "title") {
+        return lookup(dot, &tokens[0]);
+    }
     Ok(match tokens[0].as_str() {
+        "title" => Value::String({
+            let s = go_print(&arg(1)?);
+            let mut out = String::new();
+            let mut start = true;
+            for c in s.chars() {
+                out.extend(if start { c.to_uppercase().collect::<Vec<_>>() } else { vec![c] });
+                start = !c.is_alphanumeric();
+            }
+            out
+        }),
+        "split" => {
+            let sep = go_print(&arg(2)?);
+            Value::Array(go_print(&arg(1)?).split(sep.as_str()).map(|p| Value::String(p.to_owned())).collect())
+        }
         "json" => Value::String(serde_json::to_string(&arg(1)?).map_err(|e| e.to_string())?),
         "upper" => Value::String(go_print(&arg(1)?).to_uppercase()),
         "lower" => Value::String(go_print(&arg(1)?).to_lowercase()),
@@ -150,7 +188,7 @@ fn eval(tokens: &[String], dot: &Value) -> Result<Value, String> {
             (Value::Object(m), Value::String(k)) => m.get(&k).cloned().unwrap_or(Value::Null),
             _ => return Err("index of a value that is not a slice or map".into()),
         },
-        _ if tokens.len() == 1 => lookup(dot, &tokens[0])?,
+        _ if tokens.len() == 1 && piped.is_none() => lookup(dot, &tokens[0])?,
         other => return Err(format!("function {other:?} not defined")),
     })
 }
