@@ -21,6 +21,9 @@ struct Args {
     /// Also serve TCP on HOST:PORT (TLS required unless loopback).
     #[arg(long)]
     listen: Option<SocketAddr>,
+    /// Group (name or gid) owning the socket (mode 0660): its members may use imaged.
+    #[arg(long, short = 'G')]
+    group: Option<String>,
     /// TOML file with defaults for these options (command-line flags win).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -43,6 +46,8 @@ struct FileConfig {
     root: Option<PathBuf>,
     socket: Option<PathBuf>,
     listen: Option<SocketAddr>,
+    /// Group owning the socket.
+    group: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     tls_client_ca: Option<PathBuf>,
@@ -123,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
 
     let opts = ServeOptions {
         socket,
+        socket_group: args.group.or(file.group),
         listen: args.listen.or(file.listen),
         tls_cert: args.tls_cert.or(file.tls_cert),
         tls_key: args.tls_key.or(file.tls_key),

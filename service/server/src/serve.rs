@@ -19,6 +19,8 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub socket: PathBuf,
+    /// Group (name or gid) that owns the socket; its members may use imaged (as Docker's `docker` group).
+    pub socket_group: Option<String>,
     pub listen: Option<SocketAddr>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -51,7 +53,20 @@ fn tls_config(o: &ServeOptions) -> anyhow::Result<Option<ServerTlsConfig>> {
     }
 }
 
-async fn bind_unix(path: &PathBuf) -> anyhow::Result<UnixListener> {
+/// A group name or number → gid, from `/etc/group`.
+fn group_id(group: &str) -> anyhow::Result<u32> {
+    if let Ok(gid) = group.parse::<u32>() {
+        return Ok(gid);
+    }
+    let text = std::fs::read_to_string("/etc/group").context("reading /etc/group")?;
+    text.lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() >= 3 && f[0] == group)
+        .and_then(|f| f[2].parse().ok())
+        .with_context(|| format!("no group {group:?} in /etc/group"))
+}
+
+async fn bind_unix(path: &PathBuf, group: Option<&str>) -> anyhow::Result<UnixListener> {
     if path.exists() {
         if tokio::net::UnixStream::connect(path).await.is_ok() {
             bail!("another imaged is already listening on {}", path.display());
@@ -63,6 +78,11 @@ async fn bind_unix(path: &PathBuf) -> anyhow::Result<UnixListener> {
     }
     let listener = UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+    if let Some(g) = group {
+        let gid = group_id(g)?;
+        std::os::unix::fs::chown(path, None, Some(gid))
+            .with_context(|| format!("giving {} to group {g}", path.display()))?;
+    }
     Ok(listener)
 }
 
@@ -130,7 +150,7 @@ pub async fn serve(
         let _ = rx.wait_for(|s| *s).await;
     };
 
-    let unix = bind_unix(&o.socket).await?;
+    let unix = bind_unix(&o.socket, o.socket_group.as_deref()).await?;
     tracing::info!(socket = %o.socket.display(), "listening");
     let unix_server = router(None)?.serve_with_incoming_shutdown(UnixListenerStream::new(unix), wait(stop_rx.clone()));
     let result = if let Some(addr) = o.listen {
