@@ -158,7 +158,7 @@ fn fuzz_dockerfile() {
     run("dockerfile", |data| {
         let text = String::from_utf8_lossy(data);
         if let Ok(df) = dockerfile::parse(&text) {
-            let lookup = |n: &str| (n.len() % 2 == 0).then(|| format!("v-{n}"));
+            let lookup = |n: &str| n.len().is_multiple_of(2).then(|| format!("v-{n}"));
             let lexer = Lexer { escape: df.escape, lookup: &lookup };
             for ins in &df.instructions {
                 let _ = lexer.words(&ins.args);
