@@ -352,7 +352,13 @@ impl Engine {
             }
             return Err(f);
         }
-        committed?;
+        if let Err(e) = committed {
+            // A full disk cannot resume later in a useful way: give the space back now.
+            if e.kind() == imaged_core::ErrorKind::ResourceExhausted {
+                let _ = self.store().abort(&format!("pull-{digest}"));
+            }
+            return Err(e);
+        }
         report(progress, &short, "Download complete", size, size).await;
         report(progress, &short, "Pull complete", size, size).await;
         Ok(true)

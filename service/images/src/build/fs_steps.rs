@@ -293,10 +293,7 @@ impl Builder<'_> {
             Some(s) => (s.state.layers, s.key),
             None => {
                 let platform = self.platform.clone();
-                let record = self.base_image(&from, &platform)?;
-                if !self.hold(&record.layers) {
-                    return Err(EngineError::ImageNotFound(from));
-                }
+                let (record, _) = self.base_image(&from, &platform)?;
                 (record.layers, record.id.hex().to_owned())
             }
         };

@@ -84,11 +84,7 @@ impl Builder<'_> {
             };
             (StageState { config, layers: vec![] }, imaged_core::Digest::of(b"scratch").hex().to_owned())
         } else {
-            let record = self.base_image(&base, &platform)?;
-            let config = self.engine.config_blocking(&record.id)?;
-            if !self.hold(&record.layers) {
-                return Err(EngineError::ImageNotFound(base));
-            }
+            let (record, config) = self.base_image(&base, &platform)?;
             (StageState { config, layers: record.layers }, record.id.hex().to_owned())
         };
         let triggers = state.config.config.as_ref().and_then(|c| c.on_build.clone()).unwrap_or_default();
@@ -106,23 +102,46 @@ impl Builder<'_> {
         Ok(true)
     }
 
-    /// A FROM image: local unless `--pull`, pulled when missing.
+    /// A FROM (or `COPY --from`) image: local unless `--pull`, pulled when missing; returned with its config
+    /// and with its blobs under the build's lease. A prune racing with us can remove the image between
+    /// finding it and holding it: then it is looked up (or pulled) again.
     pub(super) fn base_image(
         &mut self,
         name: &str,
         platform: &imaged_core::Platform,
-    ) -> Result<imaged_index::ImageRecord, EngineError> {
-        if !self.opts.pull
-            && let Ok(r) = self.engine.resolve_blocking(self.ns, name)
-        {
-            return Ok(r.record);
+    ) -> Result<(imaged_index::ImageRecord, ImageConfigDoc), EngineError> {
+        let mut pull = self.opts.pull;
+        for _ in 0..5 {
+            let record = match (pull, self.engine.resolve_blocking(self.ns, name)) {
+                (false, Ok(r)) => r.record,
+                (false, Err(EngineError::ImageNotFound(_))) | (true, _) => {
+                    pull = false;
+                    let reference = Reference::parse_docker(name).map_err(|e| EngineError::reference(name, e))?;
+                    self.log(format!("Pulling {}", reference.familiar()));
+                    let opts = PullOptions { all_tags: false, platform: Some(platform.clone()), creds: None };
+                    let pulled = tokio::runtime::Handle::current()
+                        .block_on(self.engine.pull(self.ns, &reference, opts, None))?;
+                    let Some(id) = pulled.first().map(|p| p.image_id.clone()) else { continue };
+                    match self.engine.index().get_image(self.ns, &id)? {
+                        Some(r) => r,
+                        None => continue,
+                    }
+                }
+                (false, Err(e)) => return Err(e),
+            };
+            let Ok(config) = self.engine.config_blocking(&record.id) else { continue };
+            let mut held = record.layers.clone();
+            held.push(imaged_index::LayerRecord {
+                media_type: String::new(),
+                digest: record.config.digest.clone(),
+                size: record.config.size,
+                diff_id: record.config.digest.clone(),
+            });
+            if self.hold(&held) {
+                return Ok((record, config));
+            }
         }
-        let reference = Reference::parse_docker(name).map_err(|e| EngineError::reference(name, e))?;
-        self.log(format!("Pulling {}", reference.familiar()));
-        let opts = PullOptions { all_tags: false, platform: Some(platform.clone()), creds: None };
-        let pulled = tokio::runtime::Handle::current().block_on(self.engine.pull(self.ns, &reference, opts, None))?;
-        let id = pulled.first().map(|p| p.image_id.clone()).ok_or_else(|| EngineError::ImageNotFound(name.into()))?;
-        self.engine.index().get_image(self.ns, &id)?.ok_or_else(|| EngineError::ImageNotFound(name.into()))
+        Err(EngineError::ImageNotFound(name.to_owned()))
     }
 
     fn key_values(&self, ins: &Instruction, legacy: bool) -> Result<Vec<(String, String)>, EngineError> {
