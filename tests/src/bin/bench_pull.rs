@@ -101,6 +101,33 @@ fn main() -> anyhow::Result<()> {
         let c = median(ct);
         println!("cold pull: ctr content fetch {c:.2}s | imaged/ctr ratio {:.2}", o / c);
     }
+    // Warm: every layer already present (imaged: the image is stored; skopeo: the same OCI dir again;
+    // containerd: its content store has the blobs).
+    let warm_dir = dir.join("skopeo-warm");
+    let skopeo_warm = || {
+        timed(skopeo_cmd(&dir).args([
+            "copy",
+            "-q",
+            "--src-tls-verify=false",
+            &format!("docker://{name}"),
+            &format!("oci:{}:x", warm_dir.display()),
+        ]))
+    };
+    skopeo_warm();
+    let (mut wo, mut ws, mut wc) = (vec![], vec![], vec![]);
+    for _ in 0..3 {
+        wo.push(timed(Command::new(imaged_tests::bin("imagectl")).args(["--host", &d.host(), "pull", "-q", &name])));
+        ws.push(skopeo_warm());
+        if let Some(c) = &ctr {
+            wc.push(timed(Command::new("ctr").args(["--address", &c.socket, "content", "fetch", "--plain-http", &name])));
+        }
+    }
+    let (o, s) = (median(wo), median(ws));
+    println!("warm pull: imaged {o:.3}s | skopeo {s:.3}s | ratio {:.2}", o / s);
+    if !wc.is_empty() {
+        let c = median(wc);
+        println!("warm pull: ctr content fetch {c:.3}s | imaged/ctr ratio {:.2}", o / c);
+    }
     println!("imaged peak RSS: {} MB", peak_rss_mb(d.pid()));
     Ok(())
 }
