@@ -135,13 +135,17 @@ impl Snapshots {
         }
     }
 
-    /// Removes every snapshot whose diff id is not in `keep`; returns how many were removed.
-    pub fn retain(&self, keep: &HashSet<String>) -> Result<usize, BuildError> {
+    /// Removes every snapshot whose diff id is not in `keep` and that did not change within `grace`;
+    /// returns how many were removed.
+    pub fn retain(&self, keep: &HashSet<String>, grace: std::time::Duration) -> Result<usize, BuildError> {
+        use std::os::unix::fs::MetadataExt;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
         let mut removed = 0;
         for entry in fs::read_dir(&self.dir).map_err(io_at(&self.dir))? {
             let entry = entry.map_err(io_at(&self.dir))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()) && !keep.contains(&name) {
+            let recent = entry.metadata().is_ok_and(|m| now - m.mtime().max(m.ctime()) < grace.as_secs() as i64);
+            if name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()) && !keep.contains(&name) && !recent {
                 remove_all(&entry.path())?;
                 removed += 1;
             }

@@ -109,4 +109,10 @@ fn unpack_mount_change_diff() {
     let again = snaps.unpack(&stats.diff_id, &gz[..]).unwrap();
     assert!(fs::symlink_metadata(again.join("etc/a")).unwrap().file_type().is_char_device());
     assert_eq!(fs::read_to_string(again.join("test.txt")).unwrap(), "hi\n");
+
+    // Unused snapshots go, recent ones stay within the grace period, kept ones always stay.
+    let keep: std::collections::HashSet<String> = [base_id.hex().to_owned()].into_iter().collect();
+    assert_eq!(snaps.retain(&keep, std::time::Duration::from_secs(600)).unwrap(), 0, "all are recent");
+    assert_eq!(snaps.retain(&keep, std::time::Duration::ZERO).unwrap(), 2);
+    assert!(snaps.exists(&base_id) && !snaps.exists(&top_id) && !snaps.exists(&stats.diff_id));
 }

@@ -223,6 +223,24 @@ impl Engine {
             }
         }
         out.space_reclaimed += self.sweep_orphans()?;
+        let removed = self.sweep_snapshots()?;
+        if removed > 0 {
+            tracing::info!(snapshots = removed, "removed unused layer snapshots");
+        }
         Ok(out)
+    }
+
+    /// Removes unpacked layers no image (in any namespace) or container uses. Snapshots touched in the last
+    /// ten minutes stay: a running build may have just made one that no image names yet (and a build finds
+    /// a missing snapshot again by unpacking its blob, which its lease holds).
+    pub(crate) fn sweep_snapshots(&self) -> Result<usize, EngineError> {
+        let mut keep: HashSet<String> = HashSet::new();
+        for (_, r) in self.index().all_images()? {
+            keep.extend(r.layers.iter().map(|l| l.diff_id.hex().to_owned()));
+        }
+        for c in self.index().all_containers()? {
+            keep.extend(c.diff_ids.iter().map(|d| d.hex().to_owned()));
+        }
+        Ok(self.snapshots().retain(&keep, std::time::Duration::from_secs(600))?)
     }
 }

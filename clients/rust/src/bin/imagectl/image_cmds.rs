@@ -16,7 +16,7 @@ fn parse_filters(fs: &[String]) -> Result<Vec<(String, String)>, Failure> {
 }
 
 /// Renders `--format`: `table TEMPLATE` (with a header), `json` (one object per line) or a plain template.
-fn print_formatted(format: &str, rows: &[Value], header: &Value) -> CmdResult {
+pub fn print_formatted(format: &str, rows: &[Value], header: &Value) -> CmdResult {
     if format == "json" {
         for r in rows {
             println!("{}", serde_json::to_string(r).expect("json"));

@@ -158,6 +158,10 @@ pub struct SearchArgs {
     /// Don't truncate output
     #[arg(long)]
     no_trunc: bool,
+    /// Format output using a Go template (`{{.Name}}`, `{{.Description}}`, `{{.StarCount}}`,
+    /// `{{.IsOfficial}}`, `{{.IsAutomated}}`), `table …` or `json`
+    #[arg(long)]
+    format: Option<String>,
 }
 
 pub async fn search(c: &Client, a: SearchArgs) -> CmdResult {
@@ -175,6 +179,23 @@ pub async fn search(c: &Client, a: SearchArgs) -> CmdResult {
         eprintln!("(the registry has no search API: matched against its /v2/_catalog)");
     }
     let results = response.results;
+    if let Some(format) = &a.format {
+        let rows: Vec<serde_json::Value> = results
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "Name": r.name,
+                    "Description": if a.no_trunc { r.description.clone() } else { fmt::ellipsis(&r.description, 45) },
+                    "StarCount": r.star_count,
+                    "IsOfficial": r.is_official,
+                    "IsAutomated": r.is_automated,
+                })
+            })
+            .collect();
+        let header = serde_json::json!({"Name": "NAME", "Description": "DESCRIPTION", "StarCount": "STARS",
+            "IsOfficial": "OFFICIAL", "IsAutomated": "AUTOMATED"});
+        return crate::image_cmds::print_formatted(format, &rows, &header);
+    }
     let mut rows =
         vec![vec!["NAME".to_owned(), "DESCRIPTION".into(), "STARS".into(), "OFFICIAL".into(), "AUTOMATED".into()]];
     for r in results {
