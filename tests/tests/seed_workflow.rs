@@ -41,6 +41,8 @@ fn seed_workflow_in_order() {
     let search = d.ok(&["search", "--filter", "stars=0", "--limit", "10", &format!("{}/busybox", plain.addr)]);
     assert_eq!(header(&search)[0], "NAME", "{search}");
     assert!(search.contains("library/busybox"), "{search}");
+    let names = d.ok(&["search", "--format", "{{.Name}}: {{.StarCount}}", &format!("{}/busybox", plain.addr)]);
+    assert!(names.lines().any(|l| l.ends_with("library/busybox: 0")), "{names}");
     // docker commit (from a container), docker build
     d.ok(&["container", "create", "--name", "seed", "busybox:seed"]);
     d.ok(&["container", "exec", "seed", "--", "sh", "-c", "echo hi > /test.txt"]);

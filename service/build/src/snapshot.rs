@@ -139,7 +139,8 @@ impl Snapshots {
     /// returns how many were removed.
     pub fn retain(&self, keep: &HashSet<String>, grace: std::time::Duration) -> Result<usize, BuildError> {
         use std::os::unix::fs::MetadataExt;
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
         let mut removed = 0;
         for entry in fs::read_dir(&self.dir).map_err(io_at(&self.dir))? {
             let entry = entry.map_err(io_at(&self.dir))?;

@@ -119,7 +119,14 @@ fn main() -> anyhow::Result<()> {
         wo.push(timed(Command::new(imaged_tests::bin("imagectl")).args(["--host", &d.host(), "pull", "-q", &name])));
         ws.push(skopeo_warm());
         if let Some(c) = &ctr {
-            wc.push(timed(Command::new("ctr").args(["--address", &c.socket, "content", "fetch", "--plain-http", &name])));
+            wc.push(timed(Command::new("ctr").args([
+                "--address",
+                &c.socket,
+                "content",
+                "fetch",
+                "--plain-http",
+                &name,
+            ])));
         }
     }
     let (o, s) = (median(wo), median(ws));

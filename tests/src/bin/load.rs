@@ -44,7 +44,8 @@ async fn main() -> anyhow::Result<()> {
             while Instant::now() < deadline {
                 let img = format!("load/img:{}", rng.random_range(0..50));
                 let t = Instant::now();
-                let (name, res): (&'static str, Result<(), imaged_client::ClientError>) = match rng.random_range(0..10) {
+                let (name, res): (&'static str, Result<(), imaged_client::ClientError>) = match rng.random_range(0..10)
+                {
                     0..=3 => ("List", c.list(false, vec![]).await.map(|_| ())),
                     4..=6 => ("Inspect", c.inspect(&img, vec![]).await.map(|_| ())),
                     7 => ("Pull (cached)", c.pull(&cached, false, None, None, |_| {}).await.map(|_| ())),
@@ -59,7 +60,10 @@ async fn main() -> anyhow::Result<()> {
                     }
                     _ => {
                         let mut sink = tokio::io::sink();
-                        ("Save", c.save(vec![img.clone()], pb::ArchiveFormat::Docker, None, &mut sink).await.map(|_| ()))
+                        (
+                            "Save",
+                            c.save(vec![img.clone()], pb::ArchiveFormat::Docker, None, &mut sink).await.map(|_| ()),
+                        )
                     }
                 };
                 let ms = t.elapsed().as_secs_f64() * 1e3;
