@@ -163,6 +163,20 @@ fn mtls_rejects_clients_without_a_trusted_certificate() {
     // Plain text on the TLS port does not work either.
     let plain = Command::new(grpcurl()).args(["-plaintext", &addr, "grpc.health.v1.Health/Check"]).output().unwrap();
     assert!(!plain.status.success());
+    // imagectl over TLS: with the client certificate it works, without it the daemon refuses.
+    let https = format!("https://{addr}");
+    let ctl = |extra: &[&str]| {
+        Command::new(bin("imagectl"))
+            .args(["--host", &https, "--tlscacert", &c("ca.pem")])
+            .args(extra)
+            .arg("images")
+            .output()
+            .unwrap()
+    };
+    let out = ctl(&["--tlscert", &c("client.pem"), "--tlskey", &c("client.key")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("REPOSITORY"));
+    assert!(!ctl(&[]).status.success(), "imagectl without a client certificate got in");
     // The unix socket still serves local clients.
     assert!(d.ok(&["images"]).starts_with("REPOSITORY"));
 }

@@ -28,7 +28,19 @@ fn tuned(e: Endpoint) -> Endpoint {
         .tcp_nodelay(true)
 }
 
+/// PEM files for an `https://` daemon: the CA to trust, and a client certificate and key for mTLS.
+#[derive(Debug, Clone, Default)]
+pub struct TlsFiles {
+    pub ca: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
 pub(crate) async fn channel(host: &str) -> Result<Channel, ClientError> {
+    channel_tls(host, None).await
+}
+
+pub(crate) async fn channel_tls(host: &str, tls: Option<&TlsFiles>) -> Result<Channel, ClientError> {
     let fail = |reason: String| ClientError::Connect { host: host.to_owned(), reason };
     if let Some(path) = socket_path(host) {
         let endpoint = tuned(Endpoint::try_from("http://localhost").map_err(|e| fail(e.to_string()))?);
@@ -45,7 +57,22 @@ pub(crate) async fn channel(host: &str) -> Result<Channel, ClientError> {
     if !(host.starts_with("http://") || host.starts_with("https://")) {
         return Err(fail("expected unix:///path/to/imaged.sock or http://host:port".into()));
     }
-    let endpoint = tuned(Endpoint::from_shared(host.to_owned()).map_err(|e| fail(e.to_string()))?);
+    let mut endpoint = tuned(Endpoint::from_shared(host.to_owned()).map_err(|e| fail(e.to_string()))?);
+    if host.starts_with("https://") {
+        let read = |p: &PathBuf| std::fs::read(p).map_err(|e| fail(format!("reading {}: {e}", p.display())));
+        let mut cfg = tonic::transport::ClientTlsConfig::new();
+        if let Some(files) = tls {
+            if let Some(ca) = &files.ca {
+                cfg = cfg.ca_certificate(tonic::transport::Certificate::from_pem(read(ca)?));
+            }
+            match (&files.cert, &files.key) {
+                (Some(c), Some(k)) => cfg = cfg.identity(tonic::transport::Identity::from_pem(read(c)?, read(k)?)),
+                (None, None) => {}
+                _ => return Err(fail("a client certificate needs its key (and the key its certificate)".into())),
+            }
+        }
+        endpoint = endpoint.tls_config(cfg).map_err(|e| fail(e.to_string()))?;
+    }
     endpoint
         .connect()
         .await

@@ -17,6 +17,7 @@ mod error;
 use std::path::Path;
 
 pub use builds::{BuildEvent, context_files};
+pub use connect::TlsFiles;
 pub use containers::Output;
 pub use error::ClientError;
 /// The descriptor set of the API (what the daemon serves by reflection).
@@ -84,6 +85,12 @@ impl Client {
     /// Connects to `unix:///path`, `unix:path`, a bare socket path, or `http://host:port`.
     pub async fn connect(host: &str) -> Result<Self, ClientError> {
         Ok(Self { channel: connect::channel(host).await?, namespace: None })
+    }
+
+    /// Connects to an `https://host:port` daemon trusting `tls.ca`, presenting `tls.cert`/`tls.key` when
+    /// the daemon asks for a client certificate (mTLS). Other hosts connect as [`Client::connect`].
+    pub async fn connect_tls(host: &str, tls: &TlsFiles) -> Result<Self, ClientError> {
+        Ok(Self { channel: connect::channel_tls(host, Some(tls)).await?, namespace: None })
     }
 
     /// The same connection, working in another namespace (header `imaged-namespace`).

@@ -21,6 +21,15 @@ struct Cli {
     /// `host`, else unix://./imaged-data/imaged.sock]
     #[arg(long, short = 'H', env = "IMAGED_HOST")]
     host: Option<String>,
+    /// Trust certificates signed by this CA (https:// hosts)
+    #[arg(long, env = "IMAGED_TLS_CA")]
+    tlscacert: Option<std::path::PathBuf>,
+    /// Client certificate for a daemon that requires one (mTLS)
+    #[arg(long, env = "IMAGED_TLS_CERT")]
+    tlscert: Option<std::path::PathBuf>,
+    /// Key of the client certificate
+    #[arg(long, env = "IMAGED_TLS_KEY")]
+    tlskey: Option<std::path::PathBuf>,
     /// Namespace to work in.
     #[arg(long, short = 'n', global = true, env = "IMAGED_NAMESPACE")]
     namespace: Option<String>,
@@ -204,7 +213,8 @@ async fn run(cli: Cli) -> CmdResult {
         }
         return Ok(());
     }
-    let mut client = Client::connect(&host).await?;
+    let tls = imaged_client::TlsFiles { ca: cli.tlscacert, cert: cli.tlscert, key: cli.tlskey };
+    let mut client = Client::connect_tls(&host, &tls).await?;
     let namespace = cli.namespace.or(cfg.namespace);
     if let Some(ns) = &namespace {
         client = client.with_namespace(ns)?;
