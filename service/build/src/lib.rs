@@ -6,8 +6,10 @@
 //! - [`mount`]: an overlay mount of those directories with a private upper directory.
 //! - [`diff`]: the upper directory turned back into an OCI layer tar with `.wh.` whiteouts.
 //! - [`runtime`]: an OCI runtime bundle (oci-spec's runtime types) run by `runc`, output streamed.
+//! - [`copyfs`]: the copying fallback where overlayfs cannot be mounted.
 //! - [`dockerfile`]: the parser and the variable lexer.
 
+pub mod copyfs;
 pub mod diff;
 pub mod dockerfile;
 mod error;

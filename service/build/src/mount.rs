@@ -80,3 +80,19 @@ impl Drop for OverlayMount {
 pub fn unmount_detach(path: &Path) -> std::io::Result<()> {
     unmount(path, UnmountFlags::DETACH).map_err(Into::into)
 }
+
+/// Whether an overlay can be mounted here (a throwaway mount in a directory under `scratch`).
+pub fn overlay_supported(scratch: &Path) -> bool {
+    let dir = scratch.join(format!("probe-{:016x}", rand::random::<u64>()));
+    let ok = (|| {
+        for d in ["lower", "upper", "work"] {
+            std::fs::create_dir_all(dir.join(d)).ok()?;
+        }
+        let m = mount_overlay(&[dir.join("lower")], Some((&dir.join("upper"), &dir.join("work"))), &dir.join("merged"))
+            .ok()?;
+        m.unmount().ok()
+    })()
+    .is_some();
+    let _ = std::fs::remove_dir_all(&dir);
+    ok
+}

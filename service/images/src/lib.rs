@@ -69,6 +69,8 @@ pub struct RegistryConfig {
     pub read_timeout: Option<std::time::Duration>,
     /// Push blobs larger than this in chunks of this size (default: one request per blob).
     pub push_chunk_size: Option<u64>,
+    /// Use the copying snapshotter even where overlayfs works (it is chosen anyway where it does not).
+    pub force_copy_snapshots: bool,
 }
 
 /// Registry behaviour the engine applies per call.
@@ -106,6 +108,8 @@ struct Inner {
     inflight: std::sync::Mutex<std::collections::HashMap<imaged_core::Digest, Arc<tokio::sync::Mutex<()>>>>,
     /// Unpacked layers, shared by containers and builds.
     snapshots: imaged_build::snapshot::Snapshots,
+    /// No overlayfs here (or disabled): workspaces are copies, diffs found by comparison.
+    copy_snapshots: bool,
     /// One lock per container: commands in a container run one at a time.
     container_locks: std::sync::Mutex<std::collections::HashMap<String, Arc<std::sync::Mutex<()>>>>,
 }
@@ -144,6 +148,7 @@ impl Engine {
             concurrency,
             read_timeout,
             push_chunk_size,
+            force_copy_snapshots,
         } = config;
         let options = RegistryOptions { max_concurrent_downloads, concurrency, push_chunk_size };
         let mut mirror_hosts = std::collections::HashMap::new();
@@ -173,6 +178,10 @@ impl Engine {
         }
         containers::unmount_leftovers(root);
         let snapshots = imaged_build::snapshot::Snapshots::open(&root.join("snapshots"))?;
+        let copy_snapshots = force_copy_snapshots || !imaged_build::mount::overlay_supported(&root.join("snapshots"));
+        if copy_snapshots {
+            tracing::warn!("overlayfs unavailable or disabled: containers and builds copy their layers (slower)");
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 root: root.to_owned(),
@@ -188,6 +197,7 @@ impl Engine {
                 options,
                 inflight: Default::default(),
                 snapshots,
+                copy_snapshots,
                 container_locks: Default::default(),
             }),
         })

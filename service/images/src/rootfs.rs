@@ -13,10 +13,13 @@ use imaged_index::{DescriptorRecord, ImageRecord, LayerRecord};
 
 use crate::{Engine, EngineError, ImageConfigDoc, import::manifest_json, now_nanos};
 
-/// A writable root: an overlay of layer snapshots with a private upper directory, in `dir`.
+/// A writable root: an overlay of layer snapshots with a private upper directory, in `dir`; or, without
+/// overlayfs, a plain copy of the layers whose changes are found by comparison when it is "unmounted".
 pub(crate) struct Workspace {
     pub dir: PathBuf,
     pub mount: Option<OverlayMount>,
+    /// Copy mode: the lower directories (topmost first) the copy was made from.
+    copied_from: Option<Vec<PathBuf>>,
 }
 
 impl Workspace {
@@ -28,10 +31,21 @@ impl Workspace {
         self.dir.join("upper")
     }
 
-    /// Unmounts; the upper directory stays for [`Engine::store_diff`].
+    /// Unmounts (overlay) or computes the upper directory (copy mode); the upper directory stays for
+    /// [`Engine::store_diff_blocking`].
     pub fn unmount(&mut self) -> Result<(), EngineError> {
         if let Some(m) = self.mount.take() {
             m.unmount()?;
+        }
+        if let Some(lowers) = &self.copied_from {
+            let (base, upper) = (self.dir.join("base"), self.upper());
+            remove_all(&base)?;
+            remove_all(&upper)?;
+            let bottom_first: Vec<&Path> = lowers.iter().rev().map(PathBuf::as_path).collect();
+            imaged_build::copyfs::materialize(&bottom_first, &base)?;
+            let diff = imaged_build::copyfs::naive_diff(&base, &self.merged(), &upper);
+            remove_all(&base)?;
+            diff?;
         }
         Ok(())
     }
@@ -81,9 +95,21 @@ impl Engine {
         for d in [&upper, &work] {
             std::fs::create_dir_all(d).map_err(|e| EngineError::Io { path: d.clone(), source: e })?;
         }
+        if self.inner.copy_snapshots {
+            let merged = dir.join("merged");
+            // A container's copy persists between commands; a fresh workspace gets one now.
+            if !dir.join("merged.imaged-complete").exists() {
+                remove_all(&merged)?;
+                let bottom_first: Vec<&Path> = lowers.iter().rev().map(PathBuf::as_path).collect();
+                imaged_build::copyfs::materialize(&bottom_first, &merged)?;
+                std::fs::write(dir.join("merged.imaged-complete"), b"")
+                    .map_err(|e| EngineError::Io { path: dir.clone(), source: e })?;
+            }
+            return Ok(Workspace { dir, mount: None, copied_from: Some(lowers) });
+        }
         let mount = mount_overlay(&lowers, Some((&upper, &work)), &dir.join("merged"));
         match mount {
-            Ok(m) => Ok(Workspace { dir, mount: Some(m) }),
+            Ok(m) => Ok(Workspace { dir, mount: Some(m), copied_from: None }),
             Err(e) => Err(e.into()),
         }
     }

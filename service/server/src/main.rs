@@ -68,6 +68,8 @@ struct FileConfig {
     registry_read_timeout_secs: Option<u64>,
     /// Push blobs bigger than this many MiB in chunks of this size (default: one request per blob).
     push_chunk_mb: Option<u64>,
+    /// "overlay" (default where the kernel allows it) or "copy" (the copying fallback).
+    snapshotter: Option<String>,
 }
 
 fn default_root() -> PathBuf {
@@ -105,6 +107,11 @@ async fn main() -> anyhow::Result<()> {
         concurrency: file.registry_concurrency.clone(),
         read_timeout: file.registry_read_timeout_secs.map(std::time::Duration::from_secs),
         push_chunk_size: file.push_chunk_mb.map(|mb| mb << 20),
+        force_copy_snapshots: match file.snapshotter.as_deref() {
+            None | Some("overlay") => false,
+            Some("copy") => true,
+            Some(other) => anyhow::bail!("snapshotter {other:?}: use \"overlay\" or \"copy\""),
+        },
     };
     let engine = tokio::task::spawn_blocking({
         let root = root.clone();

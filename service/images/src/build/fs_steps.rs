@@ -299,14 +299,14 @@ impl Builder<'_> {
         };
         let tmp = self.engine.snapshots().temp_dir()?;
         let lowers = self.engine.lowers_blocking(&layers)?;
-        let mount = mount_overlay(&lowers, None, &tmp.join("merged"))?;
-        Ok(Source {
-            root: tmp.join("merged"),
-            from_context: false,
-            key: Some(key),
-            _mount: Some(mount),
-            _tmp: Some(tmp),
-        })
+        let mount = if self.engine.inner.copy_snapshots {
+            let bottom_first: Vec<&Path> = lowers.iter().rev().map(PathBuf::as_path).collect();
+            imaged_build::copyfs::materialize(&bottom_first, &tmp.join("merged"))?;
+            None
+        } else {
+            Some(mount_overlay(&lowers, None, &tmp.join("merged"))?)
+        };
+        Ok(Source { root: tmp.join("merged"), from_context: false, key: Some(key), _mount: mount, _tmp: Some(tmp) })
     }
 
     pub(super) fn copy_step(&mut self, ins: &Instruction) -> Result<bool, EngineError> {
