@@ -36,6 +36,27 @@ async fn send(tx: &EvTx, ev: Ev) {
     let _ = tx.send(Ok(ev)).await;
 }
 
+/// The client's callbacks are synchronous: they put items on an unbounded channel, and a task turns each
+/// into an event of the stream. Drop the sender, then await the task, so every item is sent before the
+/// result.
+fn forwarder<T: Send + 'static>(
+    tx: &EvTx,
+    to_event: fn(T) -> Ev,
+) -> (tokio::sync::mpsc::UnboundedSender<T>, tokio::task::JoinHandle<()>) {
+    let (itx, mut irx) = tokio::sync::mpsc::unbounded_channel::<T>();
+    let tx = tx.clone();
+    let task = tokio::spawn(async move {
+        while let Some(item) = irx.recv().await {
+            send(&tx, to_event(item)).await;
+        }
+    });
+    (itx, task)
+}
+
+fn progress_event(p: pb::Progress) -> Ev {
+    Ev::Text("progress", json_of("Progress", &p))
+}
+
 /// Writes save chunks into the event stream.
 struct ChunkSink {
     tx: EvTx,
@@ -260,15 +281,7 @@ unary! {
         fn pull(&self, reference: String, all_tags: bool, platform: Option<String>, credentials: Option<(String, String)>) -> EventStream {
             let c = self.inner.clone();
             EventStream::start(self.timeout, move |tx| async move {
-                let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
-                let forward = {
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        while let Some(p) = prx.recv().await {
-                            send(&tx, Ev::Text("progress", json_of("Progress", &p))).await;
-                        }
-                    })
-                };
+                let (ptx, forward) = forwarder(&tx, progress_event);
                 let results = c.pull(&reference, all_tags, platform, auth(credentials), |p| {
                     let _ = ptx.send(p.clone());
                 }).await;
@@ -285,15 +298,7 @@ unary! {
         fn push(&self, reference: String, all_tags: bool, credentials: Option<(String, String)>) -> EventStream {
             let c = self.inner.clone();
             EventStream::start(self.timeout, move |tx| async move {
-                let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
-                let forward = {
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        while let Some(p) = prx.recv().await {
-                            send(&tx, Ev::Text("progress", json_of("Progress", &p))).await;
-                        }
-                    })
-                };
+                let (ptx, forward) = forwarder(&tx, progress_event);
                 let results = c.push(&reference, all_tags, auth(credentials), |p| {
                     let _ = ptx.send(p.clone());
                 }).await;
@@ -330,19 +335,10 @@ unary! {
                 let options = pb::BuildOptions {
                     tags, dockerfile: String::new(), build_args, target, labels, no_cache, platform, pull, dockerfile_content,
                 };
-                let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
-                let forward = {
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        while let Some(ev) = erx.recv().await {
-                            let ev = match ev {
-                                BuildEvent::Log(l) => Ev::Text("log", l),
-                                BuildEvent::Step(s) => Ev::Text("step", json_of("BuildStep", &s)),
-                            };
-                            send(&tx, ev).await;
-                        }
-                    })
-                };
+                let (etx, forward) = forwarder(&tx, |ev| match ev {
+                    BuildEvent::Log(l) => Ev::Text("log", l),
+                    BuildEvent::Step(s) => Ev::Text("step", json_of("BuildStep", &s)),
+                });
                 let result = c.build(options, &context, |ev| {
                     let _ = etx.send(ev);
                 }).await;
@@ -357,15 +353,7 @@ unary! {
         fn exec(&self, container: String, args: Vec<String>, env: Vec<String>, workdir: String, user: String) -> EventStream {
             let c = self.inner.clone();
             EventStream::start(self.timeout, move |tx| async move {
-                let (otx, mut orx) = tokio::sync::mpsc::unbounded_channel();
-                let forward = {
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        while let Some(ev) = orx.recv().await {
-                            send(&tx, ev).await;
-                        }
-                    })
-                };
+                let (otx, forward) = forwarder(&tx, |ev: Ev| ev);
                 let code = c.exec(&container, args, env, &workdir, &user, |o| {
                     let _ = otx.send(match o {
                         Output::Stdout(d) => Ev::Bytes("stdout", d.to_vec()),

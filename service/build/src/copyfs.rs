@@ -51,10 +51,11 @@ fn apply_layer(src: &Path, dst: &Path) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Copies `layers` (snapshot directories, bottom first) into `target` as a plain tree.
-pub fn materialize(layers: &[&Path], target: &Path) -> Result<(), BuildError> {
+/// Copies `lowers` (snapshot directories, topmost first, as an overlay's `lowerdir` lists them) into
+/// `target` as a plain tree.
+pub fn materialize(lowers: &[std::path::PathBuf], target: &Path) -> Result<(), BuildError> {
     fs::create_dir_all(target).map_err(io_at(target))?;
-    for l in layers {
+    for l in lowers.iter().rev() {
         apply_layer(l, target)?;
     }
     Ok(())

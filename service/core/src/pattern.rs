@@ -72,8 +72,9 @@ pub struct IgnoreRules {
     rules: Vec<(String, bool)>,
 }
 
-/// Lexically cleans a pattern like Go's `filepath.Clean`, relative to the context root.
-fn clean(p: &str) -> String {
+/// Lexically cleans a `/`-separated path like Go's `filepath.Clean`, relative to a root it never climbs
+/// above (`a/../../b` is `b`); the result has no leading or trailing `/`.
+pub fn clean_path(p: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for s in p.split('/') {
         match s {
@@ -100,7 +101,7 @@ impl IgnoreRules {
                 Some(rest) => (true, rest.trim()),
                 None => (false, line),
             };
-            let pat = clean(pat);
+            let pat = clean_path(pat);
             if !pat.is_empty() {
                 rules.push((pat, exception));
             }
@@ -130,7 +131,7 @@ impl IgnoreRules {
     /// True when some exception could re-include something below the excluded directory `dir`, so the
     /// directory must still be walked.
     pub fn may_reinclude_below(&self, dir: &str) -> bool {
-        let dir = clean(dir);
+        let dir = clean_path(dir);
         self.rules.iter().any(|(p, exception)| *exception && (p.starts_with(&format!("{dir}/")) || p.contains("**")))
     }
 }

@@ -319,8 +319,13 @@ impl Engine {
         let lock = self.container_lock(&info.id);
         let _paused = lock.lock().expect("lock poisoned");
         let (mut config, mut layers) = self.container_base(&info.id)?;
+        let dir = self.container_dir(&info.id);
+        if self.inner.copy_snapshots {
+            // A copy's changes are found by comparison, once, when they are committed.
+            self.workspace_blocking(&layers, true, Some(&dir))?.finish()?;
+        }
         let _gc = self.inner.gc.read().expect("gc lock poisoned");
-        let (layer, _) = self.store_diff_blocking(&self.container_dir(&info.id).join("upper"))?;
+        let (layer, _) = self.store_diff_blocking(&dir.join("upper"))?;
         let now = format_time(now_nanos());
         config.created = Some(now.clone());
         config.author = (!opts.author.is_empty()).then(|| opts.author.clone());

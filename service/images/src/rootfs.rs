@@ -31,18 +31,24 @@ impl Workspace {
         self.dir.join("upper")
     }
 
-    /// Unmounts (overlay) or computes the upper directory (copy mode); the upper directory stays for
-    /// [`Engine::store_diff_blocking`].
+    /// Unmounts the overlay (nothing to do for a copy).
     pub fn unmount(&mut self) -> Result<(), EngineError> {
         if let Some(m) = self.mount.take() {
             m.unmount()?;
         }
+        Ok(())
+    }
+
+    /// Unmounts and makes sure the upper directory holds the changes, for
+    /// [`Engine::store_diff_blocking`]: an overlay wrote it already; for a copy it is computed now by
+    /// comparing with a fresh copy of the layers.
+    pub fn finish(&mut self) -> Result<(), EngineError> {
+        self.unmount()?;
         if let Some(lowers) = &self.copied_from {
             let (base, upper) = (self.dir.join("base"), self.upper());
             remove_all(&base)?;
             remove_all(&upper)?;
-            let bottom_first: Vec<&Path> = lowers.iter().rev().map(PathBuf::as_path).collect();
-            imaged_build::copyfs::materialize(&bottom_first, &base)?;
+            imaged_build::copyfs::materialize(lowers, &base)?;
             let diff = imaged_build::copyfs::naive_diff(&base, &self.merged(), &upper);
             remove_all(&base)?;
             diff?;
@@ -100,8 +106,7 @@ impl Engine {
             // A container's copy persists between commands; a fresh workspace gets one now.
             if !dir.join("merged.imaged-complete").exists() {
                 remove_all(&merged)?;
-                let bottom_first: Vec<&Path> = lowers.iter().rev().map(PathBuf::as_path).collect();
-                imaged_build::copyfs::materialize(&bottom_first, &merged)?;
+                imaged_build::copyfs::materialize(&lowers, &merged)?;
                 std::fs::write(dir.join("merged.imaged-complete"), b"")
                     .map_err(|e| EngineError::Io { path: dir.clone(), source: e })?;
             }

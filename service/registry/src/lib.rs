@@ -286,6 +286,18 @@ impl Registry {
         Ok(status == StatusCode::CREATED)
     }
 
+    /// Opens an upload session (POST to `/blobs/uploads/`): the base URL, the push scope and the
+    /// session's location.
+    async fn start_upload(&self, t: &Target<'_>) -> Result<(String, String, String), RegistryError> {
+        let base = self.base(t.host);
+        let url = format!("{base}/v2/{}/blobs/uploads/", t.repo);
+        let scope = format!("repository:{}:pull,push", t.repo);
+        let resp = self.send(t.host, t.creds, &scope, |c| c.post(&url)).await?;
+        let resp = Self::check(t.host, "upload start", resp).await?;
+        let location = location(t.host, &base, resp.headers())?;
+        Ok((base, scope, location))
+    }
+
     /// Uploads a blob in one PUT (POST for a location, then PUT with the digest).
     pub async fn upload_blob(
         &self,
@@ -294,14 +306,8 @@ impl Registry {
         size: u64,
         body: reqwest::Body,
     ) -> Result<(), RegistryError> {
-        let base = self.base(t.host);
-        let url = format!("{base}/v2/{}/blobs/uploads/", t.repo);
-        let scope = format!("repository:{}:pull,push", t.repo);
-        let resp = self.send(t.host, t.creds, &scope, |c| c.post(&url)).await?;
-        let resp = Self::check(t.host, "upload start", resp).await?;
-        let location = location(t.host, &base, resp.headers())?;
-        let sep = if location.contains('?') { '&' } else { '?' };
-        let put_url = format!("{location}{sep}digest={digest}");
+        let (_, scope, location) = self.start_upload(t).await?;
+        let put_url = with_digest(&location, digest);
         let token = self.tokens.lock().expect("token cache").get(&(t.host.to_owned(), scope.clone())).cloned();
         let mut req = self
             .http
@@ -329,12 +335,7 @@ impl Registry {
         chunk: u64,
     ) -> Result<(), RegistryError> {
         use tokio::io::{AsyncReadExt, AsyncSeekExt};
-        let base = self.base(t.host);
-        let url = format!("{base}/v2/{}/blobs/uploads/", t.repo);
-        let scope = format!("repository:{}:pull,push", t.repo);
-        let resp = self.send(t.host, t.creds, &scope, |c| c.post(&url)).await?;
-        let resp = Self::check(t.host, "upload start", resp).await?;
-        let mut location = location(t.host, &base, resp.headers())?;
+        let (base, scope, mut location) = self.start_upload(t).await?;
         let io = |e: std::io::Error| RegistryError::Protocol {
             host: t.host.to_owned(),
             reason: format!("reading {}: {e}", path.display()),
@@ -361,8 +362,7 @@ impl Registry {
             location = location_or(t.host, &base, resp.headers(), &location)?;
             offset += n;
         }
-        let sep = if location.contains('?') { '&' } else { '?' };
-        let put_url = format!("{location}{sep}digest={digest}");
+        let put_url = with_digest(&location, digest);
         let resp =
             self.send(t.host, t.creds, &scope, |c| c.put(&put_url).header(reqwest::header::CONTENT_LENGTH, 0)).await?;
         Self::check(t.host, &format!("upload of {digest}"), resp).await.map(|_| ())
@@ -477,6 +477,12 @@ fn location(host: &str, base: &str, headers: &HeaderMap) -> Result<String, Regis
         reason: "upload answer has no Location".into(),
     })?;
     Ok(if loc.starts_with("http://") || loc.starts_with("https://") { loc.to_owned() } else { format!("{base}{loc}") })
+}
+
+/// An upload location with the `digest` query parameter that completes it.
+fn with_digest(location: &str, digest: &Digest) -> String {
+    let sep = if location.contains('?') { '&' } else { '?' };
+    format!("{location}{sep}digest={digest}")
 }
 
 /// The `Location` of a chunk answer, or the previous one when the registry sent none.

@@ -10,7 +10,10 @@ use tokio::sync::mpsc;
 use tokio_stream::{Stream, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::{convert, to_status};
+use crate::{
+    convert, to_status,
+    upload::{feed, invalid_stream},
+};
 
 /// Largest data chunk in a stream message.
 const CHUNK: usize = 1 << 20;
@@ -61,34 +64,6 @@ fn import_options(o: pb::ImportOptions) -> Result<ImportOptions, EngineError> {
         changes: o.changes.iter().map(|c| parse_change(c)).collect::<Result<_, _>>()?,
         platform: (!o.platform.is_empty()).then(|| Platform::parse(&o.platform)).transpose()?,
     })
-}
-
-fn invalid_stream(msg: &str) -> Status {
-    crate::status::status_with_info(
-        imaged_core::ErrorKind::InvalidArgument,
-        msg.to_owned(),
-        "INVALID_STREAM",
-        Default::default(),
-    )
-}
-
-/// Feeds the client's data messages to the import's reader; a client error cancels it.
-async fn feed(mut stream: Streaming<pb::ImportRequest>, tx: mpsc::Sender<Option<Bytes>>) {
-    loop {
-        let item = match stream.message().await {
-            Ok(Some(pb::ImportRequest { part: Some(Part::Data(d)) })) => Some(Bytes::from(d)),
-            Ok(Some(_)) => None,
-            Ok(None) => return,
-            Err(status) => {
-                tracing::debug!(%status, "import stream broke off");
-                None
-            }
-        };
-        let stop = item.is_none();
-        if tx.send(item).await.is_err() || stop {
-            return;
-        }
-    }
 }
 
 #[tonic::async_trait]
@@ -159,19 +134,10 @@ impl Archives for ArchivesService {
         };
         let source = if o.path.is_empty() {
             let (tx, reader) = ChunkReader::channel(16);
-            tokio::spawn(async move {
-                loop {
-                    let item = match stream.message().await {
-                        Ok(Some(pb::LoadRequest { part: Some(load_request::Part::Data(d)) })) => Some(Bytes::from(d)),
-                        Ok(Some(_)) | Err(_) => None,
-                        Ok(None) => return,
-                    };
-                    let stop = item.is_none();
-                    if tx.send(item).await.is_err() || stop {
-                        return;
-                    }
-                }
-            });
+            tokio::spawn(feed(stream, tx, |m: pb::LoadRequest| match m.part {
+                Some(load_request::Part::Data(d)) => Some(d),
+                _ => None,
+            }));
             ImportSource::Stream(reader)
         } else {
             let file = std::fs::File::open(&o.path)
@@ -226,7 +192,10 @@ impl Archives for ArchivesService {
         let opts = import_options(o).map_err(to_status)?;
         let source = if path.is_empty() {
             let (tx, reader) = ChunkReader::channel(16);
-            tokio::spawn(feed(stream, tx));
+            tokio::spawn(feed(stream, tx, |m: pb::ImportRequest| match m.part {
+                Some(Part::Data(d)) => Some(d),
+                _ => None,
+            }));
             ImportSource::Stream(reader)
         } else {
             let file = std::fs::File::open(&path)

@@ -8,7 +8,6 @@ use std::{
     },
 };
 
-use bytes::Bytes;
 use imaged_core::{Platform, Reference};
 use imaged_images::{BuildEvent, BuildOptions, ChunkReader, Engine, EngineError, ImportSource};
 use imaged_proto::v1::{self as pb, build_request::Part, build_response::Event, builds_server::Builds};
@@ -16,7 +15,10 @@ use tokio::sync::mpsc;
 use tokio_stream::{Stream, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::{status::status_with_info, to_status};
+use crate::{
+    to_status,
+    upload::{feed, invalid_stream},
+};
 
 pub struct BuildsService {
     pub engine: Engine,
@@ -53,33 +55,17 @@ impl Builds for BuildsService {
     async fn build(&self, req: Request<Streaming<pb::BuildRequest>>) -> Result<Response<Self::BuildStream>, Status> {
         let ns = crate::convert::namespace(&req)?;
         let mut stream = req.into_inner();
-        let bad = |m: &str| {
-            status_with_info(
-                imaged_core::ErrorKind::InvalidArgument,
-                m.to_owned(),
-                "INVALID_STREAM",
-                Default::default(),
-            )
-        };
-        let first = stream.message().await?.ok_or_else(|| bad("empty build stream: send BuildOptions first"))?;
+        let first =
+            stream.message().await?.ok_or_else(|| invalid_stream("empty build stream: send BuildOptions first"))?;
         let Some(Part::Options(o)) = first.part else {
-            return Err(bad("the first build message must carry BuildOptions"));
+            return Err(invalid_stream("the first build message must carry BuildOptions"));
         };
         let opts = options(o).map_err(to_status)?;
         let (data_tx, reader) = ChunkReader::channel(16);
-        tokio::spawn(async move {
-            loop {
-                let item = match stream.message().await {
-                    Ok(Some(pb::BuildRequest { part: Some(Part::Context(d)) })) => Some(Bytes::from(d)),
-                    Ok(Some(_)) | Err(_) => None,
-                    Ok(None) => return,
-                };
-                let stop = item.is_none();
-                if data_tx.send(item).await.is_err() || stop {
-                    return;
-                }
-            }
-        });
+        tokio::spawn(feed(stream, data_tx, |m: pb::BuildRequest| match m.part {
+            Some(Part::Context(d)) => Some(d),
+            _ => None,
+        }));
         let (ev_tx, mut ev_rx) = mpsc::channel::<BuildEvent>(256);
         let (out_tx, out_rx) = mpsc::channel::<Result<pb::BuildResponse, Status>>(256);
         let cancel = Arc::new(AtomicBool::new(false));

@@ -9,6 +9,7 @@ mod images;
 mod registries;
 mod serve;
 mod status;
+mod upload;
 
 pub use serve::{ServeOptions, serve};
 pub use status::to_status;

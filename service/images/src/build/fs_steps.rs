@@ -15,7 +15,7 @@ use imaged_build::{
 };
 use imaged_core::{
     Sha256Hasher,
-    pattern::{has_wildcard, path_match},
+    pattern::{clean_path, has_wildcard, path_match},
 };
 
 use super::{BuildEvent, Builder, StageState, invalid, steps::env_map};
@@ -23,17 +23,7 @@ use crate::{EngineError, config::format_time, containers::merge_env, now_nanos};
 
 /// Cleans an absolute container path lexically.
 fn clean_abs(p: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for c in p.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    format!("/{}", out.join("/"))
+    format!("/{}", clean_path(p))
 }
 
 /// Where copies come from.
@@ -131,7 +121,7 @@ impl Builder<'_> {
     ) -> Result<StageState, EngineError> {
         let mut ws = self.engine.workspace_blocking(&state.layers, init, None)?;
         let result = f(self, &ws.merged(), &state);
-        let unmounted = ws.unmount();
+        let unmounted = ws.finish();
         if let Err(e) = result.and(unmounted) {
             ws.discard();
             return Err(e);
@@ -300,8 +290,7 @@ impl Builder<'_> {
         let tmp = self.engine.snapshots().temp_dir()?;
         let lowers = self.engine.lowers_blocking(&layers)?;
         let mount = if self.engine.inner.copy_snapshots {
-            let bottom_first: Vec<&Path> = lowers.iter().rev().map(PathBuf::as_path).collect();
-            imaged_build::copyfs::materialize(&bottom_first, &tmp.join("merged"))?;
+            imaged_build::copyfs::materialize(&lowers, &tmp.join("merged"))?;
             None
         } else {
             Some(mount_overlay(&lowers, None, &tmp.join("merged"))?)
