@@ -56,9 +56,15 @@ impl Daemon {
 
     /// Starts a daemon with `config` as its `--config` TOML file (empty: no file).
     pub fn start_with_config(config: &str) -> anyhow::Result<Self> {
+        Self::start_at("root", "imaged.sock", config)
+    }
+
+    /// Starts a daemon with its root and socket at these paths inside its temp dir.
+    pub fn start_at(root: &str, socket: &str, config: &str) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let root = dir.path().join("root");
-        let socket = dir.path().join("imaged.sock");
+        let root = dir.path().join(root);
+        let socket = dir.path().join(socket);
+        std::fs::create_dir_all(socket.parent().context("socket path")?)?;
         if !config.is_empty() {
             std::fs::write(dir.path().join("imaged.toml"), config)?;
         }
@@ -172,10 +178,11 @@ impl Daemon {
         String::from_utf8(out.stderr).expect("utf8")
     }
 
-    /// Runs `grpcurl -plaintext -unix FLAGS SOCKET REST` (REST: `list`, `describe X`, or a method).
+    /// Runs `grpcurl -plaintext -authority localhost -unix FLAGS SOCKET REST` (REST: `list`, `describe X`,
+    /// or a method), as the README shows it for grpcurl 1.8 and stock h2.
     pub fn grpcurl(&self, flags: &[&str], rest: &[&str]) -> Output {
         Command::new(grpcurl())
-            .arg("-plaintext")
+            .args(["-plaintext", "-authority", "localhost"])
             .arg("-unix")
             .args(flags)
             .arg(&self.socket)

@@ -156,6 +156,14 @@ fn mtls_rejects_clients_without_a_trusted_certificate() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("REPOSITORY"));
     assert!(!ctl(&[]).status.success(), "imagectl without a client certificate got in");
+    // `version` speaks TLS with the same flags (it used to ignore --tlscacert: UnknownIssuer).
+    let version = Command::new(bin("imagectl"))
+        .args(["--host", &https, "--tlscacert", &c("ca.pem"), "--tlscert", &c("client.pem")])
+        .args(["--tlskey", &c("client.key"), "version"])
+        .output()
+        .unwrap();
+    assert!(version.status.success(), "{}", String::from_utf8_lossy(&version.stderr));
+    assert!(String::from_utf8_lossy(&version.stdout).contains("Status:       running"));
     // The unix socket still serves local clients.
     assert!(d.ok(&["images"]).starts_with("REPOSITORY"));
 }

@@ -77,7 +77,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
             },
             "truncated",
         ),
-        ("not-a-tar", random_bytes(5000), "not a valid tar"),
+        ("not-a-tar", random_bytes(5000), "not a tar archive (plain, gzip or zstd)"),
         ("empty", vec![], "empty"),
     ];
     for (name, data, needle) in cases {

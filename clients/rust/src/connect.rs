@@ -8,7 +8,7 @@ use tower::service_fn;
 use crate::ClientError;
 
 /// Where `host` points: a unix socket path, or an http(s) URL.
-fn socket_path(host: &str) -> Option<PathBuf> {
+pub(crate) fn socket_path(host: &str) -> Option<PathBuf> {
     if let Some(rest) = host.strip_prefix("unix://") {
         return Some(PathBuf::from(rest));
     }

@@ -39,6 +39,8 @@ pub const CHUNK: usize = 1 << 20;
 pub struct Client {
     channel: Channel,
     namespace: Option<MetadataValue<tonic::metadata::Ascii>>,
+    /// The daemon's unix socket, when it is one: a build never sends the directory that holds it.
+    socket: Option<std::path::PathBuf>,
 }
 
 /// A client stream: `first`, then `reader`'s bytes in chunks of at most [`CHUNK`], each wrapped by `wrap`.
@@ -84,13 +86,17 @@ fn pairs(filters: Vec<(String, String)>) -> Vec<pb::Filter> {
 impl Client {
     /// Connects to `unix:///path`, `unix:path`, a bare socket path, or `http://host:port`.
     pub async fn connect(host: &str) -> Result<Self, ClientError> {
-        Ok(Self { channel: connect::channel(host).await?, namespace: None })
+        Ok(Self { channel: connect::channel(host).await?, namespace: None, socket: connect::socket_path(host) })
     }
 
     /// Connects to an `https://host:port` daemon trusting `tls.ca`, presenting `tls.cert`/`tls.key` when
     /// the daemon asks for a client certificate (mTLS). Other hosts connect as [`Client::connect`].
     pub async fn connect_tls(host: &str, tls: &TlsFiles) -> Result<Self, ClientError> {
-        Ok(Self { channel: connect::channel_tls(host, Some(tls)).await?, namespace: None })
+        Ok(Self {
+            channel: connect::channel_tls(host, Some(tls)).await?,
+            namespace: None,
+            socket: connect::socket_path(host),
+        })
     }
 
     /// The same connection, working in another namespace (header `imaged-namespace`).
@@ -98,7 +104,7 @@ impl Client {
         let value = namespace
             .parse()
             .map_err(|_| ClientError::InvalidInput(format!("namespace {namespace:?} is not ASCII")))?;
-        Ok(Self { channel: self.channel.clone(), namespace: Some(value) })
+        Ok(Self { channel: self.channel.clone(), namespace: Some(value), socket: self.socket.clone() })
     }
 
     pub(crate) fn req<T>(&self, msg: T) -> Request<T> {

@@ -9,8 +9,11 @@ pub enum ArchiveError {
     Empty,
     #[error("unsupported compression {0}: send a plain, gzip or zstd tar")]
     UnsupportedCompression(&'static str),
-    #[error("the input is not a valid tar archive: {0}")]
-    NotTar(#[source] io::Error),
+    /// The tar library's own message is kept for `Debug` only: it quotes the input's bytes.
+    #[error("not a tar archive (plain, gzip or zstd)")]
+    NotTar(io::Error),
+    #[error("the archive is truncated: entry {entry:?} has {copied} of its {declared} bytes")]
+    Truncated { entry: String, copied: u64, declared: u64 },
     #[error("the compressed input is corrupt or truncated: {0}")]
     Corrupt(#[source] io::Error),
     #[error("unsafe tar entry {entry:?}: {reason}")]
@@ -27,6 +30,7 @@ impl ArchiveError {
             Self::Empty
             | Self::UnsupportedCompression(_)
             | Self::NotTar(_)
+            | Self::Truncated { .. }
             | Self::Corrupt(_)
             | Self::UnsafeEntry { .. }
             | Self::InvalidArchive { .. } => ErrorKind::InvalidArgument,

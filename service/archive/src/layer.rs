@@ -89,10 +89,7 @@ fn read_entries<R: Read, W: Write>(tee: &mut Tee<R, W>, compression: Compression
             let declared = entry.header().entry_size().map_err(bad_input)?;
             let copied = io::copy(&mut entry, &mut io::sink()).map_err(bad_input)?;
             if copied != declared {
-                return Err(ArchiveError::NotTar(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    format!("entry {path:?} is truncated: {copied} of {declared} bytes"),
-                )));
+                return Err(ArchiveError::Truncated { entry: path, copied, declared });
             }
             entries += 1;
         }
@@ -157,9 +154,12 @@ mod tests {
         enc.write_all(&tar).unwrap();
         let gz = enc.finish().unwrap();
         let err = layer_from_rootfs(&gz[..gz.len() / 2], Vec::new()).unwrap_err();
-        assert!(matches!(err, ArchiveError::Corrupt(_) | ArchiveError::NotTar(_)), "{err}");
+        assert!(
+            matches!(err, ArchiveError::Corrupt(_) | ArchiveError::NotTar(_) | ArchiveError::Truncated { .. }),
+            "{err}"
+        );
         let err = layer_from_rootfs(&tar[..tar.len() / 2], Vec::new()).unwrap_err();
-        assert!(matches!(err, ArchiveError::NotTar(_)), "{err}");
+        assert!(matches!(err, ArchiveError::Truncated { .. }), "{err}");
         assert!(matches!(
             layer_from_rootfs(&b"BZh91AY"[..], Vec::new()),
             Err(ArchiveError::UnsupportedCompression("bzip2"))

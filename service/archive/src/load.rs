@@ -241,7 +241,7 @@ pub fn read_archive<R: Read>(input: R, sink: &mut dyn BlobSink) -> Result<Archiv
         ));
     }
     if contents.files.is_empty() && contents.meta.is_empty() {
-        return Err(ArchiveError::NotTar(io::Error::new(io::ErrorKind::InvalidData, "no image files found")));
+        return Err(invalid(None, "no image in it: expected docker save, OCI layout or skopeo archive files"));
     }
     Ok(contents)
 }

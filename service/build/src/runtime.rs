@@ -81,6 +81,11 @@ impl Runtime {
     ) -> Result<i32, BuildError> {
         std::fs::create_dir_all(bundle).map_err(io_at(bundle))?;
         std::fs::create_dir_all(&self.state).map_err(io_at(&self.state))?;
+        if let Err(problem) = find_executable(rootfs, spec) {
+            // What Docker prints and returns when the command cannot start, instead of runc's log line.
+            sink(Stream::Stderr, format!("{problem}\n").as_bytes());
+            return Ok(problem.exit_code());
+        }
         let config = runtime_spec(rootfs, spec)?;
         let config_path = bundle.join("config.json");
         config.save(&config_path).map_err(|e| BuildError::Runtime(format!("writing config.json: {e}")))?;
@@ -139,6 +144,67 @@ impl Runtime {
             .status();
         use std::os::unix::process::ExitStatusExt;
         Ok(status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
+    }
+}
+
+/// Why a command cannot start, worded as Docker (Go's `exec`) words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotRunnable {
+    NotInPath(String),
+    Missing(String),
+    NotExecutable(String),
+}
+
+impl NotRunnable {
+    /// 127 for a command that is not there, 126 for one that cannot be executed (as a shell and Docker).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            NotRunnable::NotInPath(_) | NotRunnable::Missing(_) => 127,
+            NotRunnable::NotExecutable(_) => 126,
+        }
+    }
+}
+
+impl std::fmt::Display for NotRunnable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotRunnable::NotInPath(c) => write!(f, "exec: \"{c}\": executable file not found in $PATH"),
+            NotRunnable::Missing(c) => write!(f, "exec: \"{c}\": stat {c}: no such file or directory"),
+            NotRunnable::NotExecutable(c) => write!(f, "exec: \"{c}\": permission denied"),
+        }
+    }
+}
+
+fn is_executable(path: &Path) -> Option<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some(meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// Looks the command up inside `rootfs` as runc will (its `PATH` from the environment, symlinks resolved
+/// inside the root), so that a missing or non-executable command is reported the way Docker reports it.
+pub fn find_executable(rootfs: &Path, spec: &RunSpec) -> Result<(), NotRunnable> {
+    let Some(cmd) = spec.args.first() else { return Ok(()) };
+    let check =
+        |inside: &str| crate::fsutil::resolve_in_root(rootfs, inside, true).ok().and_then(|p| is_executable(&p));
+    if cmd.contains('/') {
+        let inside = if cmd.starts_with('/') { cmd.clone() } else { format!("{}/{cmd}", spec.cwd) };
+        return match check(&inside) {
+            None => Err(NotRunnable::Missing(cmd.clone())),
+            Some(false) => Err(NotRunnable::NotExecutable(cmd.clone())),
+            Some(true) => Ok(()),
+        };
+    }
+    let path = spec
+        .env
+        .iter()
+        .rev()
+        .find_map(|e| e.strip_prefix("PATH="))
+        .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    // As Go's LookPath: a file in PATH that is not executable is skipped.
+    match path.split(':').filter(|d| !d.is_empty()).any(|dir| check(&format!("{dir}/{cmd}")) == Some(true)) {
+        true => Ok(()),
+        false => Err(NotRunnable::NotInPath(cmd.clone())),
     }
 }
 

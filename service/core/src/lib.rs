@@ -1,6 +1,7 @@
 //! imaged's shared vocabulary. Everything past the gRPC adapters speaks in these types: a digest is a
 //! [`Digest`], a reference a [`Reference`], a platform a [`Platform`], never a bare string.
 
+pub mod content;
 mod digest;
 mod error;
 mod namespace;
@@ -8,6 +9,7 @@ pub mod pattern;
 mod platform;
 mod reference;
 
+pub use content::{Descriptor, Index, Manifest, Node, PlatformPolicy};
 pub use digest::{Digest, DigestAlgorithm, DigestError, Sha256Hasher};
 pub use error::ErrorKind;
 pub use namespace::{Namespace, NamespaceError};

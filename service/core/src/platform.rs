@@ -43,10 +43,16 @@ impl Platform {
         Self::normalized(std::env::consts::OS, std::env::consts::ARCH, None)
     }
 
+    /// False for `unknown/unknown` (attestations and other artifacts in an index): never run, never chosen.
+    pub fn is_runnable(&self) -> bool {
+        self.os != "unknown" && self.architecture != "unknown"
+    }
+
     /// True when an image for `other` runs here: same os and architecture, and the variant matches when
     /// both name one.
     pub fn matches(&self, other: &Platform) -> bool {
-        self.os == other.os
+        self.is_runnable()
+            && self.os == other.os
             && self.architecture == other.architecture
             && match (&self.variant, &other.variant) {
                 (Some(a), Some(b)) => a == b,

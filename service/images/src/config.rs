@@ -141,6 +141,7 @@ impl ImageConfigDoc {
             variant: self.variant.clone(),
             added: now,
             last_tag_time: now,
+            index: None,
         }
     }
 }

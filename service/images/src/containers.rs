@@ -160,6 +160,21 @@ impl Engine {
         image: &str,
         name: Option<String>,
     ) -> Result<ContainerInfo, EngineError> {
+        let attempt = {
+            let (this, ns, image, name) = (self.clone(), ns.clone(), image.to_owned(), name.clone());
+            blocking(move || this.create_container_blocking(&ns, &image, name)).await
+        };
+        // As `docker create`: an image that is not here is pulled first.
+        let reference = match attempt {
+            Err(EngineError::ImageNotFound(_)) if !image.starts_with("sha256:") => {
+                match imaged_core::ImageRef::parse(image).ok().and_then(|r| r.name) {
+                    Some(r) => r,
+                    None => return attempt,
+                }
+            }
+            other => return other,
+        };
+        self.pull(ns, &reference, crate::PullOptions::default(), None).await?;
         let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
         blocking(move || this.create_container_blocking(&ns, &image, name)).await
     }

@@ -48,7 +48,7 @@ pub enum EngineError {
     InvalidFilter(String, String),
     #[error("invalid change {change:?}: {reason}")]
     InvalidChange { change: String, reason: String },
-    #[error("the import stream was interrupted by the client")]
+    #[error("the client broke off the stream")]
     Cancelled,
     #[error("stored image config {digest} is unreadable: {reason}")]
     BadConfig { digest: String, reason: String },
@@ -72,6 +72,8 @@ pub enum EngineError {
     ContainerBusy(String),
     #[error("{message}")]
     StepFailed { message: String },
+    #[error("invalid build context: {0}")]
+    BadContext(String),
 }
 
 impl EngineError {
@@ -87,7 +89,8 @@ impl EngineError {
             | Self::AmbiguousId { .. }
             | Self::TagWithDigest(_)
             | Self::InvalidFilter(..)
-            | Self::InvalidChange { .. } => ErrorKind::InvalidArgument,
+            | Self::InvalidChange { .. }
+            | Self::BadContext(_) => ErrorKind::InvalidArgument,
             Self::ImageNotFound(_) | Self::PlatformMismatch { .. } => ErrorKind::NotFound,
             Self::MultipleRepositories { .. }
             | Self::HasChildren { .. }
@@ -147,6 +150,7 @@ impl EngineError {
             Self::BadContainerName(_) => "INVALID_CONTAINER_NAME",
             Self::ContainerBusy(_) => "CONTAINER_BUSY",
             Self::StepFailed { .. } => "BUILD_STEP_FAILED",
+            Self::BadContext(_) => "INVALID_BUILD_CONTEXT",
         }
     }
 

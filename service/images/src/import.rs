@@ -40,18 +40,27 @@ pub struct ImportOutcome {
     pub tar_size: u64,
 }
 
-/// A blocking reader over a channel of byte chunks (the client's stream). A `None` item means the
-/// client broke off: reading fails and the import reports `Cancelled`.
+/// Why a chunk stream ended early. Sent as the last item: the reader fails instead of seeing an end of
+/// input (never an in-band sentinel that `std::io::copy` could take for a retryable `Interrupted`).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct StreamBroken(pub String);
+
+/// One item of a chunk stream: data, or the reason the stream broke off.
+pub type Chunk = Result<Bytes, StreamBroken>;
+
+/// A blocking reader over a channel of byte chunks (the client's stream, a download). An `Err` item means
+/// the producer broke off: reading fails with `ConnectionAborted` and the caller reports `Cancelled` or
+/// keeps its partial data. Dropping every sender after the last chunk is the end of input.
 pub struct ChunkReader {
-    rx: mpsc::Receiver<Option<Bytes>>,
+    rx: mpsc::Receiver<Chunk>,
     cur: Bytes,
     cancelled: Arc<AtomicBool>,
 }
 
 impl ChunkReader {
-    /// Returns the reader and the sender that feeds it (`Some(chunk)` for data, `None` to cancel; dropping
-    /// the sender is end of input).
-    pub fn channel(depth: usize) -> (mpsc::Sender<Option<Bytes>>, Self) {
+    /// Returns the reader and the sender that feeds it.
+    pub fn channel(depth: usize) -> (mpsc::Sender<Chunk>, Self) {
         let (tx, rx) = mpsc::channel(depth);
         (tx, Self { rx, cur: Bytes::new(), cancelled: Arc::default() })
     }
@@ -65,10 +74,10 @@ impl Read for ChunkReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.cur.is_empty() {
             match self.rx.blocking_recv() {
-                Some(Some(b)) => self.cur = b,
-                Some(None) => {
+                Some(Ok(b)) => self.cur = b,
+                Some(Err(broken)) => {
                     self.cancelled.store(true, Ordering::SeqCst);
-                    return Err(io::Error::new(io::ErrorKind::Interrupted, "client cancelled the stream"));
+                    return Err(io::Error::new(io::ErrorKind::ConnectionAborted, broken));
                 }
                 None => return Ok(0),
             }

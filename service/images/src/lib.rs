@@ -45,7 +45,7 @@ use imaged_index::Index;
 pub use imaged_index::{ImageRecord, LayerRecord};
 pub use imaged_registry::{Credentials, Registry};
 use imaged_store::BlobStore;
-pub use import::{ChunkReader, ImportOptions, ImportOutcome, ImportSource};
+pub use import::{Chunk, ChunkReader, ImportOptions, ImportOutcome, ImportSource, StreamBroken};
 pub use inspect::{HistoryRow, ImageDetails};
 pub use list::{ImageSummary, ListOptions};
 pub use pull::{ProgressEvent, PullOptions, PullOutcome};
@@ -166,6 +166,9 @@ impl Engine {
             mirror_hosts.insert(registry, hosts);
         }
         std::fs::create_dir_all(root).map_err(|e| EngineError::Io { path: root.to_owned(), source: e })?;
+        // Every path handed to runc, mount or the store is absolute: runc resolves a relative root inside the
+        // bundle directory.
+        let root = &root.canonicalize().map_err(|e| EngineError::Io { path: root.to_owned(), source: e })?;
         let store = BlobStore::open(root)?;
         let index = Index::open(&root.join("index"))?;
         for ingest in store.list_ingests()? {

@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt, stream};
-use imaged_core::{Digest, Namespace, Platform, Reference, media_types};
-use imaged_index::{DescriptorRecord, LayerRecord, Lease};
+use imaged_core::{Descriptor, Digest, Manifest, Namespace, Node, Platform, PlatformPolicy, Reference, media_types};
+use imaged_index::{ChildRecord, DescriptorRecord, IndexRecord, LayerRecord, Lease};
 use imaged_registry::{Credentials, Target};
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::{ChunkReader, Engine, EngineError, ImageConfigDoc, blocking, now_nanos};
@@ -33,7 +32,10 @@ pub(crate) async fn report(tx: &ProgressTx, id: &str, status: &str, current: u64
 #[derive(Debug, Clone, Default)]
 pub struct PullOptions {
     pub all_tags: bool,
+    /// The platform to take from an index (default: the daemon's); its attestations come with it.
     pub platform: Option<Platform>,
+    /// Every manifest of an index: all platforms and all attestations.
+    pub all_platforms: bool,
     /// Credentials for this call; stored ones are used otherwise.
     pub creds: Option<Credentials>,
 }
@@ -51,13 +53,16 @@ fn protocol(host: &str, reason: String) -> EngineError {
     EngineError::Registry(imaged_registry::RegistryError::Protocol { host: host.to_owned(), reason })
 }
 
-fn descriptor(host: &str, v: &Value) -> Result<(Digest, u64, String), EngineError> {
-    let digest = v["digest"]
-        .as_str()
-        .and_then(|d| Digest::parse(d).ok())
-        .ok_or_else(|| protocol(host, "a descriptor has no valid digest".into()))?;
-    let size = v["size"].as_u64().ok_or_else(|| protocol(host, format!("descriptor {digest} has no size")))?;
-    Ok((digest, size, v["mediaType"].as_str().unwrap_or_default().to_owned()))
+/// One image manifest being pulled: the bytes fetched, their typed view, and (from an index) the
+/// descriptor that named it.
+struct Pulled {
+    raw: imaged_registry::Manifest,
+    doc: Manifest,
+    from_index: Option<Descriptor>,
+}
+
+fn record_of(d: &Descriptor) -> DescriptorRecord {
+    DescriptorRecord { media_type: d.media_type.clone(), digest: d.digest.clone(), size: d.size }
 }
 
 impl Engine {
@@ -76,16 +81,20 @@ impl Engine {
                 blocking(move || this.stored_credentials(&ns2, &host)).await?
             }
         };
-        let platform = opts.platform.clone().unwrap_or_else(|| self.platform().clone());
+        let policy = if opts.all_platforms {
+            PlatformPolicy::All
+        } else {
+            PlatformPolicy::Only(vec![opts.platform.clone().unwrap_or_else(|| self.platform().clone())])
+        };
         if !opts.all_tags {
-            return Ok(vec![self.pull_one(ns, reference, &platform, creds.as_ref(), &progress).await?]);
+            return Ok(vec![self.pull_one(ns, reference, &policy, creds.as_ref(), &progress).await?]);
         }
         let target = Target { host: reference.domain(), repo: reference.path(), creds: creds.as_ref() };
         let mut tags = self.registry().tags(&target).await?;
         tags.sort();
         let mut out = Vec::new();
         for t in tags {
-            out.push(self.pull_one(ns, &reference.with_tag(&t), &platform, creds.as_ref(), &progress).await?);
+            out.push(self.pull_one(ns, &reference.with_tag(&t), &policy, creds.as_ref(), &progress).await?);
         }
         Ok(out)
     }
@@ -94,7 +103,7 @@ impl Engine {
         &self,
         ns: &Namespace,
         r: &Reference,
-        platform: &Platform,
+        policy: &PlatformPolicy,
         creds: Option<&Credentials>,
         progress: &ProgressTx,
     ) -> Result<PullOutcome, EngineError> {
@@ -123,52 +132,55 @@ impl Engine {
         let (endpoint, top) = resolved.expect("the origin either resolved or returned");
         let host = endpoint.as_str();
         let target = Target { host, repo: r.path(), creds: if host == r.domain() { creds } else { None } };
-        let mut manifest = top.clone();
-        let doc: Value = serde_json::from_slice(&top.bytes).map_err(|e| protocol(host, e.to_string()))?;
-        if doc.get("manifests").is_some() {
-            let entries = doc["manifests"].as_array().cloned().unwrap_or_default();
-            let chosen = entries
-                .iter()
-                .find(|e| {
-                    let p = &e["platform"];
-                    p["os"].as_str().is_some_and(|os| {
-                        Platform::normalized(os, p["architecture"].as_str().unwrap_or(""), p["variant"].as_str())
-                            .matches(platform)
-                    })
-                })
-                .ok_or_else(|| EngineError::PlatformMismatch {
-                    image: r.familiar(),
-                    wanted: platform.to_string(),
-                    have: "no matching manifest in the index".into(),
-                })?;
-            let (d, _, _) = descriptor(host, chosen)?;
-            manifest = self.registry().get_manifest(&target, &d.to_string()).await?;
-        }
-        let mdoc: Value = serde_json::from_slice(&manifest.bytes).map_err(|e| protocol(host, e.to_string()))?;
-        if mdoc.get("config").is_none() {
-            return Err(protocol(
-                host,
-                format!("{} is not an image manifest ({})", manifest.digest, manifest.media_type),
-            ));
-        }
-        let (cfg_digest, cfg_size, cfg_media) = descriptor(host, &mdoc["config"])?;
-        let mut layers = Vec::new();
-        for l in mdoc["layers"].as_array().cloned().unwrap_or_default() {
-            layers.push(descriptor(host, &l)?);
-        }
-
-        let lease = Lease {
-            id: format!("pull-lease-{:032x}", rand::random::<u128>()),
-            created: now_nanos(),
-            blobs: std::iter::once(manifest.digest.clone())
-                .chain(std::iter::once(cfg_digest.clone()))
-                .chain(layers.iter().map(|l| l.0.clone()))
-                .collect(),
+        let unreadable =
+            |digest: &Digest, e: imaged_core::content::ContentError| protocol(host, format!("{digest}: {e}"));
+        let (index, images) = match Node::parse(&top.media_type, &top.bytes).map_err(|e| unreadable(&top.digest, e))? {
+            Node::Manifest(doc) => (None, vec![Pulled { raw: top.clone(), doc: *doc, from_index: None }]),
+            Node::Index(index) => {
+                let chosen: Vec<Descriptor> = policy.select(&index).into_iter().cloned().collect();
+                if !chosen.iter().any(Descriptor::is_runnable_image) {
+                    let have: Vec<String> = index
+                        .manifests
+                        .iter()
+                        .filter(|d| d.is_runnable_image())
+                        .filter_map(|d| d.platform.as_ref().map(ToString::to_string))
+                        .collect();
+                    let wanted = match policy {
+                        PlatformPolicy::All => "any platform".to_owned(),
+                        PlatformPolicy::Only(p) => p.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                    };
+                    return Err(EngineError::PlatformMismatch {
+                        image: r.familiar(),
+                        wanted,
+                        have: if have.is_empty() { "no platform".into() } else { have.join(", ") },
+                    });
+                }
+                let mut images = Vec::new();
+                for d in chosen {
+                    let raw = self.registry().get_manifest(&target, &d.digest.to_string()).await?;
+                    match Node::parse(&d.media_type, &raw.bytes).map_err(|e| unreadable(&d.digest, e))? {
+                        Node::Manifest(doc) => images.push(Pulled { raw, doc: *doc, from_index: Some(d) }),
+                        Node::Index(_) => {
+                            return Err(protocol(
+                                host,
+                                format!("{}: an index inside an index is not supported", d.digest),
+                            ));
+                        }
+                    }
+                }
+                (Some(index), images)
+            }
         };
+
+        let mut held: Vec<Digest> = vec![top.digest.clone()];
+        for p in &images {
+            held.push(p.raw.digest.clone());
+            held.extend(p.doc.blobs().map(|b| b.digest.clone()));
+        }
+        let lease =
+            Lease { id: format!("pull-lease-{:032x}", rand::random::<u128>()), created: now_nanos(), blobs: held };
         self.index().put_lease(&lease)?;
-        let result = self
-            .pull_blobs(ns, r, &target, &top, &manifest, (&cfg_digest, cfg_size, &cfg_media), &layers, progress)
-            .await;
+        let result = self.pull_blobs(ns, r, &target, &top, index.is_some(), &images, progress).await;
         self.index().delete_lease(&lease.id)?;
         if result.is_err() {
             // Blobs this failed pull stored and no image uses go again; partial downloads stay in ingest/.
@@ -185,19 +197,28 @@ impl Engine {
         r: &Reference,
         target: &Target<'_>,
         top: &imaged_registry::Manifest,
-        manifest: &imaged_registry::Manifest,
-        config: (&Digest, u64, &str),
-        layers: &[(Digest, u64, String)],
+        is_index: bool,
+        images: &[Pulled],
         progress: &ProgressTx,
     ) -> Result<PullOutcome, EngineError> {
-        let (cfg_digest, cfg_size, cfg_media) = config;
-        let mut downloaded = self.fetch_blob(target, cfg_digest, cfg_size, &None).await?;
+        // The image in use: the first runnable one (the host's, or the first platform asked for).
+        let primary = images.iter().find(|p| p.from_index.as_ref().is_none_or(Descriptor::is_runnable_image));
+        let primary = primary.expect("a runnable manifest was chosen");
+        let config = &primary.doc.config;
+        let mut downloaded = self.fetch_blob(target, &config.digest, config.size, &None).await?;
+        let mut wanted: Vec<(Digest, u64)> = Vec::new();
+        for p in images {
+            for b in p.doc.blobs() {
+                if !wanted.iter().any(|(d, _)| *d == b.digest) && b.digest != config.digest {
+                    wanted.push((b.digest.clone(), b.size));
+                }
+            }
+        }
         let owned = (target.host.to_owned(), target.repo.to_owned(), target.creds.cloned());
-        let futs: Vec<_> = layers
-            .iter()
-            .map(|(d, s, _)| {
-                let (this, (host, repo, creds), d, s, p) =
-                    (self.clone(), owned.clone(), d.clone(), *s, progress.clone());
+        let futs: Vec<_> = wanted
+            .into_iter()
+            .map(|(d, s)| {
+                let (this, (host, repo, creds), p) = (self.clone(), owned.clone(), progress.clone());
                 async move {
                     let t = Target { host: &host, repo: &repo, creds: creds.as_ref() };
                     this.fetch_blob(&t, &d, s, &p).await
@@ -209,16 +230,34 @@ impl Engine {
         downloaded |= downloads.iter().any(|d| *d);
         report(progress, "", &format!("Digest: {}", top.digest), 0, 0).await;
 
-        let (this, ns2, r2, top_digest, mbytes, mmedia) = (
-            self.clone(),
-            ns.clone(),
-            r.clone(),
-            top.digest.clone(),
-            manifest.bytes.clone(),
-            manifest.media_type.clone(),
-        );
-        let (cfg_digest, cfg_media) = (cfg_digest.clone(), cfg_media.to_owned());
-        let layers = layers.to_vec();
+        let index = is_index.then(|| IndexRecord {
+            descriptor: DescriptorRecord {
+                media_type: top.media_type.clone(),
+                digest: top.digest.clone(),
+                size: top.bytes.len() as u64,
+            },
+            children: images
+                .iter()
+                .map(|p| ChildRecord {
+                    manifest: DescriptorRecord {
+                        media_type: p.raw.media_type.clone(),
+                        digest: p.raw.digest.clone(),
+                        size: p.raw.bytes.len() as u64,
+                    },
+                    platform: p.from_index.as_ref().and_then(|d| d.platform.as_ref()).map(ToString::to_string),
+                    attests: p.from_index.as_ref().and_then(Descriptor::attests),
+                    blobs: p.doc.blobs().map(record_of).collect(),
+                })
+                .collect(),
+        });
+        let manifests: Vec<(Digest, Vec<u8>)> = std::iter::once((top.digest.clone(), top.bytes.clone()))
+            .filter(|_| is_index)
+            .chain(images.iter().map(|p| (p.raw.digest.clone(), p.raw.bytes.clone())))
+            .collect();
+        let (this, ns2, r2, top_digest) = (self.clone(), ns.clone(), r.clone(), top.digest.clone());
+        let (mmedia, mdigest) = (primary.raw.media_type.clone(), primary.raw.digest.clone());
+        let (cfg_digest, cfg_media) = (config.digest.clone(), config.media_type.clone());
+        let layers = primary.doc.layers.clone();
         blocking(move || {
             let store = this.store();
             let config_bytes = store.read(&cfg_digest)?;
@@ -231,26 +270,32 @@ impl Engine {
                 });
             }
             let mut records = Vec::new();
-            for ((d, s, m), diff) in layers.iter().zip(&config.rootfs.diff_ids) {
+            for (l, diff) in layers.iter().zip(&config.rootfs.diff_ids) {
                 let diff_id = Digest::parse(diff)
                     .map_err(|e| EngineError::BadConfig { digest: cfg_digest.to_string(), reason: e.to_string() })?;
-                let media_type = if m.is_empty() { media_types::OCI_LAYER_GZIP.to_owned() } else { m.clone() };
-                records.push(LayerRecord { media_type, digest: d.clone(), size: *s, diff_id });
+                let media_type =
+                    if l.media_type.is_empty() { media_types::OCI_LAYER_GZIP.to_owned() } else { l.media_type.clone() };
+                records.push(LayerRecord { media_type, digest: l.digest.clone(), size: l.size, diff_id });
             }
-            let m = store.write_blob(&mbytes, Some(&Digest::of(&mbytes)))?;
+            // Manifests and the index are stored as the exact bytes fetched (verified against their digests).
+            for (digest, bytes) in &manifests {
+                store.write_blob(bytes, Some(digest))?;
+            }
             let tag_name = r2.tag().map(|t| r2.with_tag(t).to_string());
             let before = match &tag_name {
                 Some(n) => this.index().resolve_name(&ns2, n)?,
                 None => None,
             };
             let now = now_nanos();
-            let manifest_desc = DescriptorRecord { media_type: mmedia, digest: m.digest, size: m.size };
+            let size = manifests.iter().find(|(d, _)| *d == mdigest).map(|(_, b)| b.len() as u64).unwrap_or(0);
+            let manifest_desc = DescriptorRecord { media_type: mmedia, digest: mdigest, size };
             let config_desc = DescriptorRecord {
                 media_type: if cfg_media.is_empty() { media_types::OCI_CONFIG.into() } else { cfg_media },
                 digest: cfg_digest.clone(),
                 size: config_bytes.len() as u64,
             };
-            let record = config.record(manifest_desc, config_desc, records, now);
+            let mut record = config.record(manifest_desc, config_desc, records, now);
+            record.index = index;
             let mut names: Vec<String> = tag_name.iter().cloned().collect();
             names.push(r2.repository().with_digest(top_digest.clone()).to_string());
             this.index().touch_namespace(&ns2, now)?;
@@ -326,10 +371,11 @@ impl Engine {
                     current += c.len() as u64;
                     if current > size {
                         failure = Some(protocol(target.host, format!("blob {digest} is longer than its {size} bytes")));
-                        let _ = tx.send(None).await;
+                        let _ =
+                            tx.send(Err(crate::StreamBroken("the blob is longer than its descriptor".into()))).await;
                         break;
                     }
-                    if tx.send(Some(c)).await.is_err() {
+                    if tx.send(Ok(c)).await.is_err() {
                         break;
                     }
                     report(progress, &short, "Downloading", current, size).await;
@@ -339,7 +385,7 @@ impl Engine {
                         host: target.host.to_owned(),
                         reason: format!("download of {digest} broke off: {e}"),
                     }));
-                    let _ = tx.send(None).await;
+                    let _ = tx.send(Err(crate::StreamBroken("the download broke off".into()))).await;
                     break;
                 }
             }

@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 
 pub use error::IndexError;
 use imaged_core::{Digest, Namespace};
-pub use records::{ContainerRecord, DescriptorRecord, ImageRecord, LayerRecord, Lease};
+pub use records::{ChildRecord, ContainerRecord, DescriptorRecord, ImageRecord, IndexRecord, LayerRecord, Lease};
 use sled::{
     Transactional,
     transaction::{ConflictableTransactionError, TransactionError, TransactionalTree},
@@ -117,9 +117,30 @@ fn unwrap_tx<T>(r: Result<T, TransactionError<IndexError>>) -> Result<T, IndexEr
 }
 
 impl Index {
-    /// Opens (creating) the index in `dir` and checks the schema version.
+    /// Opens (creating) the index in `dir` and checks the schema version. A lock held by another process
+    /// (a daemon still exiting after a kill) is waited for up to five seconds.
     pub fn open(dir: &std::path::Path) -> Result<Self, IndexError> {
-        let db = sled::Config::new().path(dir).open()?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut logged = false;
+        let db = loop {
+            match sled::Config::new().path(dir).open() {
+                // sled wraps the lock failure in an `Other` error that names it.
+                Err(sled::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.to_string().contains("could not acquire lock") =>
+                {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(IndexError::Locked(dir.to_owned()));
+                    }
+                    if !logged {
+                        tracing::warn!(index = %dir.display(), "the index is locked by another process; waiting up to 5 s");
+                        logged = true;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => break other?,
+            }
+        };
         let tree = |n: &str| db.open_tree(n);
         let idx = Self {
             meta: tree("meta")?,
@@ -225,8 +246,24 @@ impl Index {
             |(images, names_t, configs, refs)| {
                 let key = ns_key(ns, record.id.hex());
                 let mut outcome = PutOutcome::default();
-                let mut rec: ImageRecord = match tx_get_json(images, &key)? {
-                    Some(existing) => existing,
+                let mut rec: ImageRecord = match tx_get_json::<ImageRecord>(images, &key)? {
+                    // The same image again, perhaps with more platforms of its index: count the new blobs.
+                    Some(mut existing) => {
+                        let before = existing.blobs();
+                        match (&mut existing.index, &record.index) {
+                            (Some(have), Some(new)) if have.descriptor.digest == new.descriptor.digest => {
+                                have.merge(new)
+                            }
+                            (None, Some(new)) => existing.index = Some(new.clone()),
+                            _ => {}
+                        }
+                        for d in existing.blobs() {
+                            if !before.contains(&d) {
+                                tx_add_ref(refs, &d, 1)?;
+                            }
+                        }
+                        existing
+                    }
                     None => {
                         outcome.created = true;
                         for d in record.blobs() {

@@ -26,6 +26,39 @@ pub struct LayerRecord {
     pub diff_id: Digest,
 }
 
+/// One manifest of an index that is stored here, with the blobs it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildRecord {
+    pub manifest: DescriptorRecord,
+    /// `os/arch[/variant]` from the index; `unknown/unknown` for attestations.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// For an attestation manifest: the manifest it is about.
+    #[serde(default)]
+    pub attests: Option<Digest>,
+    /// The config and layers.
+    pub blobs: Vec<DescriptorRecord>,
+}
+
+/// The index an image was pulled (or loaded) as: its descriptor and the manifests of it present here.
+/// The index blob lists every platform; `children` are those whose blobs are all stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexRecord {
+    pub descriptor: DescriptorRecord,
+    pub children: Vec<ChildRecord>,
+}
+
+impl IndexRecord {
+    /// Adds the children of `other` (the same index) that are not here yet.
+    pub fn merge(&mut self, other: &IndexRecord) {
+        for c in &other.children {
+            if !self.children.iter().any(|m| m.manifest.digest == c.manifest.digest) {
+                self.children.push(c.clone());
+            }
+        }
+    }
+}
+
 /// An image in one namespace: what List needs without reading any blob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRecord {
@@ -56,15 +89,32 @@ pub struct ImageRecord {
     pub added: i64,
     /// When a name was last pointed at the image, unix nanos.
     pub last_tag_time: i64,
+    /// The index this image came as, when it came as one (manifest/config/layers above are the platform in
+    /// use: the host's, or the first one asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<IndexRecord>,
 }
 
 impl ImageRecord {
-    /// Manifest, config and each distinct layer blob.
+    /// Manifest, config and each distinct layer blob; with an index, the index and every blob of the
+    /// manifests of it present here.
     pub fn blobs(&self) -> Vec<Digest> {
         let mut out = vec![self.manifest.digest.clone(), self.config.digest.clone()];
+        let mut add = |d: &Digest| {
+            if !out.contains(d) {
+                out.push(d.clone());
+            }
+        };
         for l in &self.layers {
-            if !out.contains(&l.digest) {
-                out.push(l.digest.clone());
+            add(&l.digest);
+        }
+        if let Some(index) = &self.index {
+            add(&index.descriptor.digest);
+            for c in &index.children {
+                add(&c.manifest.digest);
+                for b in &c.blobs {
+                    add(&b.digest);
+                }
             }
         }
         out

@@ -22,6 +22,7 @@ fn rec(seed: &str, layers: &[&str]) -> ImageRecord {
         variant: None,
         added: 1,
         last_tag_time: 1,
+        index: None,
     }
 }
 

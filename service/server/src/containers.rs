@@ -84,15 +84,17 @@ impl Containers for ContainersService {
         };
         let opts = ExecOptions { args: r.args, env: r.env, working_dir: r.working_dir, user: r.user };
         let engine = self.engine.clone();
-        {
-            let (tx, cancel) = (tx.clone(), cancel.clone());
-            tokio::spawn(async move {
-                tx.closed().await;
-                cancel.store(true, Ordering::SeqCst);
-            });
-        }
+        // The stream ends after the exit code: nothing but this task holds a sender once exec returns.
         tokio::spawn(async move {
-            let result = engine.exec(&ns, &r.container, opts, sink, cancel).await;
+            let run = engine.exec(&ns, &r.container, opts, sink, cancel.clone());
+            tokio::pin!(run);
+            let result = tokio::select! {
+                result = &mut run => result,
+                () = tx.closed() => {
+                    cancel.store(true, Ordering::SeqCst);
+                    run.await
+                }
+            };
             let msg = match result {
                 Ok(code) => Ok(pb::ExecResponse { event: Some(Event::ExitCode(code)) }),
                 Err(e) => Err(to_status(e)),

@@ -50,21 +50,16 @@ impl Images for ImagesService {
                 "give a repository without tag or digest".into(),
             )));
         }
-        if r.all_platforms {
-            // One image per platform is what the store models; a whole index is not kept.
-            return Err(crate::status::status_with_info(
-                imaged_core::ErrorKind::Unimplemented,
-                "all_platforms is not supported: imaged stores one image per platform; pull each one with `platform`"
-                    .into(),
-                "ALL_PLATFORMS_UNSUPPORTED",
-                Default::default(),
-            ));
-        }
         let platform = (!r.platform.is_empty())
             .then(|| Platform::parse(&r.platform))
             .transpose()
             .map_err(|e| to_status(EngineError::Platform(e)))?;
-        let opts = PullOptions { all_tags: r.all_tags, platform, creds: convert::credentials(r.auth) };
+        let opts = PullOptions {
+            all_tags: r.all_tags,
+            platform,
+            all_platforms: r.all_platforms,
+            creds: convert::credentials(r.auth),
+        };
         let (tx, rx) = mpsc::channel(64);
         let engine = self.engine.clone();
         tokio::spawn(async move {

@@ -86,13 +86,32 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let args = Args::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("imaged: starting the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line a person can act on: the context chain, no Debug dump or backtrace.
+            eprintln!("imaged: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     let file: FileConfig = match &args.config {
         Some(p) => toml::from_str(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)
             .with_context(|| format!("parsing {}", p.display()))?,
@@ -127,10 +146,10 @@ async fn main() -> anyhow::Result<()> {
             println!("problem: {p}");
         }
         if !report.is_consistent() {
-            std::process::exit(1);
+            return Ok(std::process::ExitCode::FAILURE);
         }
         println!("consistent");
-        return Ok(());
+        return Ok(std::process::ExitCode::SUCCESS);
     }
 
     let opts = ServeOptions {
@@ -145,5 +164,6 @@ async fn main() -> anyhow::Result<()> {
         max_message_size: 8 << 20,
     };
     tracing::info!(root = %root.display(), "imaged starting");
-    serve(engine, opts, shutdown_signal()).await
+    serve(engine, opts, shutdown_signal()).await?;
+    Ok(std::process::ExitCode::SUCCESS)
 }

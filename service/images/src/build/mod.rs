@@ -146,16 +146,37 @@ impl Builder<'_> {
     }
 
     fn receive_context(&self, context: ImportSource) -> Result<(), EngineError> {
-        let (reader, _) = context.into_reader();
+        let (reader, cancelled) = context.into_reader();
+        let was_cancelled = || cancelled.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst));
         let mut input = std::io::BufReader::with_capacity(1 << 20, reader);
-        let head = std::io::BufRead::fill_buf(&mut input)
-            .map_err(|e| EngineError::Io { path: self.context.clone(), source: e })?;
+        let head = match std::io::BufRead::fill_buf(&mut input) {
+            Ok(head) => head,
+            Err(_) if was_cancelled() => return Err(EngineError::Cancelled),
+            Err(e) => return Err(EngineError::BadContext(format!("reading it: {e}"))),
+        };
         if head.is_empty() {
             return Ok(());
         }
         let compression = imaged_archive::sniff(head);
         let decoded = imaged_archive::decoder(input, compression)?;
-        unpack_plain(decoded, &self.context, &|_| false)?;
+        // A context that does not unpack is the client's input, not an internal failure: say so without
+        // naming the daemon's paths.
+        match unpack_plain(decoded, &self.context, &|_| false) {
+            Ok(()) => {}
+            Err(_) if was_cancelled() => return Err(EngineError::Cancelled),
+            Err(e @ imaged_build::BuildError::Archive(_)) => return Err(e.into()),
+            Err(imaged_build::BuildError::Io { source, .. }) if source.raw_os_error() == Some(28) => {
+                return Err(EngineError::Io { path: "build context".into(), source });
+            }
+            Err(imaged_build::BuildError::Io { path, source }) => {
+                let inside = path.strip_prefix(&self.context).unwrap_or(&path).display().to_string();
+                return Err(EngineError::BadContext(format!(
+                    "the context tar is truncated or unreadable at {inside:?} ({})",
+                    source.kind()
+                )));
+            }
+            Err(e) => return Err(EngineError::BadContext(e.to_string())),
+        }
         // The client applies .dockerignore; apply it here too, for clients that do not.
         let ignore = std::fs::read_to_string(self.context.join(".dockerignore")).unwrap_or_default();
         let rules = IgnoreRules::parse(&ignore);

@@ -172,7 +172,9 @@ struct CliConfig {
 }
 
 fn config() -> Result<CliConfig, Failure> {
-    let path = match std::env::var_os("IMAGECTL_CONFIG") {
+    let named = std::env::var_os("IMAGECTL_CONFIG").filter(|p| !p.is_empty());
+    let explicit = named.is_some();
+    let path = match named {
         Some(p) => std::path::PathBuf::from(p),
         None => match std::env::var_os("XDG_CONFIG_HOME").or_else(|| {
             std::env::var_os("HOME").map(|h| {
@@ -187,7 +189,9 @@ fn config() -> Result<CliConfig, Failure> {
     };
     match std::fs::read_to_string(&path) {
         Ok(text) => toml::from_str(&text).map_err(|e| Failure(format!("Error: {}: {e}", path.display()))),
-        Err(_) => Ok(CliConfig::default()),
+        // The default file is optional; one named by IMAGECTL_CONFIG must be there.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(CliConfig::default()),
+        Err(e) => Err(Failure(format!("Error: reading the config file {}: {e}", path.display()))),
     }
 }
 
@@ -199,21 +203,15 @@ async fn run(cli: Cli) -> CmdResult {
     }
     let cfg = config()?;
     let host = cli.host.or(cfg.host).unwrap_or_else(|| "unix://./imaged-data/imaged.sock".to_owned());
+    let tls = imaged_client::TlsFiles { ca: cli.tlscacert, cert: cli.tlscert, key: cli.tlskey };
     if let Command::Version = cli.command {
+        // As `docker version`: the client part always, then the server's or an error and exit status 1.
         println!("Client:\n Version:      {}\n API version:  imaged.v1", env!("CARGO_PKG_VERSION"));
-        match Client::connect(&host).await {
-            Ok(c) => {
-                let alive = c.disk_usage().await.is_ok();
-                println!(
-                    "\nServer:\n Address:      {host}\n Status:       {}",
-                    if alive { "running" } else { "not answering" }
-                );
-            }
-            Err(e) => println!("\nServer:\n Address:      {host}\n Status:       unreachable ({e})"),
-        }
+        let client = Client::connect_tls(&host, &tls).await?;
+        client.disk_usage().await?;
+        println!("\nServer:\n Address:      {host}\n Status:       running");
         return Ok(());
     }
-    let tls = imaged_client::TlsFiles { ca: cli.tlscacert, cert: cli.tlscert, key: cli.tlskey };
     let mut client = Client::connect_tls(&host, &tls).await?;
     let namespace = cli.namespace.or(cfg.namespace);
     if let Some(ns) = &namespace {
@@ -248,6 +246,8 @@ async fn run(cli: Cli) -> CmdResult {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Output into a closed pipe (`imagectl images | head -1`) ends the process quietly, as the docker CLI.
+    sigpipe::reset();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
