@@ -469,6 +469,17 @@ pub enum Layer {
 /// containing `content` and the architecture), under an index when there are several. Returns the
 /// top digest (the manifest, or the index).
 pub fn write_oci_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8], layer: Layer) -> String {
+    write_layout(dir, tag, arches, content, layer, false)
+}
+
+/// As [`write_oci_layout`] with several architectures, plus a BuildKit-style attestation manifest
+/// (`unknown/unknown`, an in-toto layer) about the first one. Returns the index digest.
+pub fn write_attested_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8]) -> String {
+    assert!(arches.len() > 1, "an index needs several platforms");
+    write_layout(dir, tag, arches, content, Layer::Gzip, true)
+}
+
+fn write_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8], layer: Layer, attest: bool) -> String {
     use serde_json::json;
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).expect("layout dir");
@@ -501,6 +512,26 @@ pub fn write_oci_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8], 
             json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man_d, "size": manifest.len(),
             "platform": {"os": "linux", "architecture": arch}}),
         );
+    }
+    if attest {
+        let statement = serde_json::to_vec(&json!({"_type": "https://in-toto.io/Statement/v0.1",
+            "predicateType": "https://spdx.dev/Document", "predicate": {"spdxVersion": "SPDX-2.3"}}))
+        .expect("json");
+        let statement_d = put(&statement);
+        let config = serde_json::to_vec(&json!({"architecture": "unknown", "os": "unknown", "config": {},
+            "rootfs": {"type": "layers", "diff_ids": [statement_d]}}))
+        .expect("json");
+        let cfg_d = put(&config);
+        let manifest =
+            serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg_d, "size": config.len()},
+            "layers": [{"mediaType": "application/vnd.in-toto+json", "digest": statement_d, "size": statement.len(),
+                "annotations": {"in-toto.io/predicate-type": "https://spdx.dev/Document"}}]}))
+            .expect("json");
+        let about = manifests[0]["digest"].clone();
+        manifests.push(json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(&manifest),
+            "size": manifest.len(), "platform": {"os": "unknown", "architecture": "unknown"},
+            "annotations": {"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": about}}));
     }
     let top = if manifests.len() == 1 {
         manifests[0].clone()

@@ -300,7 +300,7 @@ impl Client {
         all_tags: bool,
         platform: Option<String>,
         auth: Option<pb::AuthConfig>,
-        mut on_progress: impl FnMut(&pb::Progress),
+        on_progress: impl FnMut(&pb::Progress),
     ) -> Result<Vec<pb::PullResult>, ClientError> {
         let req = pb::PullRequest {
             reference: reference.into(),
@@ -309,6 +309,15 @@ impl Client {
             all_platforms: false,
             auth,
         };
+        self.pull_with(req, on_progress).await
+    }
+
+    /// Pulls with every option of the request (`all_platforms`, …).
+    pub async fn pull_with(
+        &self,
+        req: pb::PullRequest,
+        mut on_progress: impl FnMut(&pb::Progress),
+    ) -> Result<Vec<pb::PullResult>, ClientError> {
         let mut stream = self.images().pull(self.req(req)).await?.into_inner();
         let mut out = Vec::new();
         while let Some(msg) = stream.message().await? {
@@ -327,9 +336,18 @@ impl Client {
         reference: &str,
         all_tags: bool,
         auth: Option<pb::AuthConfig>,
+        on_progress: impl FnMut(&pb::Progress),
+    ) -> Result<Vec<pb::PushResult>, ClientError> {
+        let req = pb::PushRequest { reference: reference.into(), all_tags, auth, platform: String::new() };
+        self.push_with(req, on_progress).await
+    }
+
+    /// Pushes with every option of the request (`platform`, …).
+    pub async fn push_with(
+        &self,
+        req: pb::PushRequest,
         mut on_progress: impl FnMut(&pb::Progress),
     ) -> Result<Vec<pb::PushResult>, ClientError> {
-        let req = pb::PushRequest { reference: reference.into(), all_tags, auth };
         let mut stream = self.images().push(self.req(req)).await?.into_inner();
         let mut out = Vec::new();
         while let Some(msg) = stream.message().await? {

@@ -74,6 +74,11 @@ pub enum EngineError {
     StepFailed { message: String },
     #[error("invalid build context: {0}")]
     BadContext(String),
+    #[error(
+        "the index {index} names content that is neither here nor in the registry: {missing} (here: {present}); \
+         pull it with --all-platforms (or --platform), or push one platform with --platform"
+    )]
+    IncompleteIndex { index: String, missing: String, present: String },
 }
 
 impl EngineError {
@@ -105,7 +110,9 @@ impl EngineError {
             Self::ContainerNotFound(_) => ErrorKind::NotFound,
             Self::ContainerNameInUse(_) => ErrorKind::AlreadyExists,
             Self::BadContainerName(_) => ErrorKind::InvalidArgument,
-            Self::ContainerBusy(_) | Self::StepFailed { .. } => ErrorKind::FailedPrecondition,
+            Self::ContainerBusy(_) | Self::StepFailed { .. } | Self::IncompleteIndex { .. } => {
+                ErrorKind::FailedPrecondition
+            }
         }
     }
 
@@ -151,6 +158,7 @@ impl EngineError {
             Self::ContainerBusy(_) => "CONTAINER_BUSY",
             Self::StepFailed { .. } => "BUILD_STEP_FAILED",
             Self::BadContext(_) => "INVALID_BUILD_CONTEXT",
+            Self::IncompleteIndex { .. } => "INDEX_INCOMPLETE",
         }
     }
 

@@ -180,7 +180,11 @@ impl Engine {
         let lease =
             Lease { id: format!("pull-lease-{:032x}", rand::random::<u128>()), created: now_nanos(), blobs: held };
         self.index().put_lease(&lease)?;
-        let result = self.pull_blobs(ns, r, &target, &top, index.is_some(), &images, progress).await;
+        let prefer = match policy {
+            PlatformPolicy::Only(p) if !p.is_empty() => p[0].clone(),
+            _ => self.platform().clone(),
+        };
+        let result = self.pull_blobs(ns, r, &target, &top, index.is_some(), &images, &prefer, progress).await;
         self.index().delete_lease(&lease.id)?;
         if result.is_err() {
             // Blobs this failed pull stored and no image uses go again; partial downloads stay in ingest/.
@@ -199,11 +203,18 @@ impl Engine {
         top: &imaged_registry::Manifest,
         is_index: bool,
         images: &[Pulled],
+        prefer: &Platform,
         progress: &ProgressTx,
     ) -> Result<PullOutcome, EngineError> {
-        // The image in use: the first runnable one (the host's, or the first platform asked for).
-        let primary = images.iter().find(|p| p.from_index.as_ref().is_none_or(Descriptor::is_runnable_image));
-        let primary = primary.expect("a runnable manifest was chosen");
+        // The image in use: the one for `prefer` (the host's, or the platform asked for), else the first
+        // runnable one.
+        let runnable = |p: &&Pulled| p.from_index.as_ref().is_none_or(Descriptor::is_runnable_image);
+        let primary = images
+            .iter()
+            .filter(runnable)
+            .find(|p| p.from_index.as_ref().and_then(|d| d.platform.as_ref()).is_none_or(|pl| prefer.matches(pl)))
+            .or_else(|| images.iter().find(runnable))
+            .expect("a runnable manifest was chosen");
         let config = &primary.doc.config;
         let mut downloaded = self.fetch_blob(target, &config.digest, config.size, &None).await?;
         let mut wanted: Vec<(Digest, u64)> = Vec::new();
@@ -294,21 +305,46 @@ impl Engine {
                 digest: cfg_digest.clone(),
                 size: config_bytes.len() as u64,
             };
-            let mut record = config.record(manifest_desc, config_desc, records, now);
-            record.index = index;
             let mut names: Vec<String> = tag_name.iter().cloned().collect();
-            names.push(r2.repository().with_digest(top_digest.clone()).to_string());
+            let digest_name = r2.repository().with_digest(top_digest.clone()).to_string();
+            names.push(digest_name.clone());
+            // Another platform of the index a name already stands for joins that image: the tag is not
+            // re-pointed.
+            let same_index = |id: &Digest| -> Result<Option<imaged_index::ImageRecord>, EngineError> {
+                let rec = this.index().get_image(&ns2, id)?;
+                Ok(rec.filter(|rec| rec.index.as_ref().is_some_and(|i| i.descriptor.digest == top_digest)))
+            };
+            let existing = match (&before, index.is_some()) {
+                (Some(id), true) => same_index(id)?,
+                (None, true) => match this.index().resolve_name(&ns2, &digest_name)? {
+                    Some(id) => same_index(&id)?,
+                    None => None,
+                },
+                _ => None,
+            };
+            let record = match existing {
+                Some(mut rec) => {
+                    rec.index = index;
+                    rec
+                }
+                None => {
+                    let mut record = config.record(manifest_desc, config_desc, records, now);
+                    record.index = index;
+                    record
+                }
+            };
+            let image_id = record.id.clone();
             this.index().touch_namespace(&ns2, now)?;
             let _gc = this.inner.gc.read().expect("gc lock poisoned");
             this.index().put_image(&ns2, &record, &config_bytes, &names, now)?;
-            let up_to_date = !downloaded && before.as_ref() == Some(&cfg_digest);
+            let up_to_date = !downloaded && before.as_ref() == Some(&image_id);
             let shown = r2.familiar();
             let status = if up_to_date {
                 format!("Image is up to date for {shown}")
             } else {
                 format!("Downloaded newer image for {shown}")
             };
-            Ok(PullOutcome { reference: r2, digest: top_digest, image_id: cfg_digest, status })
+            Ok(PullOutcome { reference: r2, digest: top_digest, image_id, status })
         })
         .await
     }

@@ -1,6 +1,7 @@
 //! Push: blobs the registry has are skipped, blobs known in another repository of the same registry are
 //! mounted, the rest uploaded in one PUT each; then the manifest is PUT by tag.
-use imaged_core::{Digest, Namespace, Reference};
+use imaged_core::{Descriptor, Digest, Namespace, Node, Platform, Reference};
+use imaged_index::{DescriptorRecord, ImageRecord};
 use imaged_registry::{Credentials, Target};
 
 use crate::{
@@ -23,6 +24,7 @@ impl Engine {
         ns: &Namespace,
         reference: &Reference,
         all_tags: bool,
+        platform: Option<Platform>,
         creds: Option<Credentials>,
         progress: ProgressTx,
     ) -> Result<Vec<PushOutcome>, EngineError> {
@@ -53,7 +55,7 @@ impl Engine {
         };
         let mut out = Vec::new();
         for n in names {
-            out.push(self.push_one(ns, &n, creds.as_ref(), &progress).await?);
+            out.push(self.push_one(ns, &n, platform.as_ref(), creds.as_ref(), &progress).await?);
         }
         Ok(out)
     }
@@ -62,6 +64,7 @@ impl Engine {
         &self,
         ns: &Namespace,
         r: &Reference,
+        platform: Option<&Platform>,
         creds: Option<&Credentials>,
         progress: &ProgressTx,
     ) -> Result<PushOutcome, EngineError> {
@@ -81,54 +84,173 @@ impl Engine {
             .filter(|n| n.domain() == r.domain() && n.path() != r.path())
             .map(|n| n.path().to_owned())
             .collect();
-        let blobs: Vec<(Digest, u64)> = record
-            .layers
-            .iter()
-            .map(|l| (l.digest.clone(), l.size))
-            .chain(std::iter::once((record.config.digest.clone(), record.config.size)))
-            .collect();
-        for (digest, size) in blobs {
-            let short = digest.short().to_owned();
-            if self.registry().blob_exists(&target, &digest).await? {
-                report(progress, &short, "Layer already exists", 0, 0).await;
-                continue;
+        let plan = self.push_plan(&record, platform, &target).await?;
+        for (manifest, blobs) in &plan.manifests {
+            for b in blobs {
+                self.push_blob(&target, b, &mount_from, progress).await?;
             }
-            let mut mounted = false;
-            for from in &mount_from {
-                if self.registry().mount_blob(&target, &digest, from).await? {
-                    report(progress, &short, &format!("Mounted from {from}"), 0, 0).await;
-                    mounted = true;
-                    break;
-                }
+            if plan.top.is_some() {
+                // A manifest of the index goes up by digest, before the index that names it.
+                let bytes = self.read_blob(&manifest.digest).await?;
+                self.registry()
+                    .put_manifest(&target, &manifest.digest.to_string(), &bytes, &manifest.media_type)
+                    .await?;
             }
-            if mounted {
-                continue;
-            }
-            report(progress, &short, "Pushing", 0, size).await;
-            let path = self.store().path(&digest);
-            match self.inner.options.push_chunk_size {
-                Some(chunk) if size > chunk => {
-                    self.registry().upload_blob_chunked(&target, &digest, &path, chunk).await?;
-                }
-                _ => {
-                    let file = tokio::fs::File::open(&path)
-                        .await
-                        .map_err(|source| EngineError::Io { path: path.clone(), source })?;
-                    let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
-                    self.registry().upload_blob(&target, &digest, size, body).await?;
-                }
-            }
-            report(progress, &short, "Pushed", size, size).await;
         }
-        let manifest = {
-            let (store, d) = (self.store().clone(), record.manifest.digest.clone());
-            blocking(move || Ok(store.read(&d)?)).await?
-        };
-        let digest = self.registry().put_manifest(&target, &tag, &manifest, &record.manifest.media_type).await?;
-        report(progress, "", &format!("{tag}: digest: {digest} size: {}", manifest.len()), 0, 0).await;
+        let top = plan.top.as_ref().unwrap_or(&plan.manifests[0].0);
+        let bytes = self.read_blob(&top.digest).await?;
+        let digest = self.registry().put_manifest(&target, &tag, &bytes, &top.media_type).await?;
+        report(progress, "", &format!("{tag}: digest: {digest} size: {}", bytes.len()), 0, 0).await;
         let (this, ns2, id, name) =
             (self.clone(), ns.clone(), record.id.clone(), r.repository().with_digest(digest.clone()).to_string());
         blocking(move || Ok(this.index().tag(&ns2, &id, &name, now_nanos())?)).await?;
-        Ok(PushOutcome { reference: r.clone(), digest, size: manifest.len() as u64 })
+        Ok(PushOutcome { reference: r.clone(), digest, size: bytes.len() as u64 })
     }
+
+    async fn read_blob(&self, digest: &Digest) -> Result<Vec<u8>, EngineError> {
+        let (store, d) = (self.store().clone(), digest.clone());
+        blocking(move || Ok(store.read(&d)?)).await
+    }
+
+    /// What to push: an image that came as an index goes up as that index (byte for byte) when every
+    /// manifest it names is here or already in the target repository; with `platform`, only that
+    /// platform's manifest goes up. Never an index that names content the registry lacks.
+    async fn push_plan(
+        &self,
+        record: &ImageRecord,
+        platform: Option<&Platform>,
+        target: &Target<'_>,
+    ) -> Result<PushPlan, EngineError> {
+        let single = |manifest: &DescriptorRecord, blobs: Vec<DescriptorRecord>| PushPlan {
+            top: None,
+            manifests: vec![(manifest.clone(), blobs)],
+        };
+        let own_blobs = || {
+            let mut blobs: Vec<DescriptorRecord> = record
+                .layers
+                .iter()
+                .map(|l| DescriptorRecord { media_type: l.media_type.clone(), digest: l.digest.clone(), size: l.size })
+                .collect();
+            blobs.push(record.config.clone());
+            blobs
+        };
+        let Some(index) = &record.index else {
+            if let Some(p) = platform {
+                let have = Platform::normalized(&record.os, &record.architecture, record.variant.as_deref());
+                if !p.matches(&have) {
+                    return Err(EngineError::PlatformMismatch {
+                        image: record.id.short().to_owned(),
+                        wanted: p.to_string(),
+                        have: have.to_string(),
+                    });
+                }
+            }
+            return Ok(single(&record.manifest, own_blobs()));
+        };
+        let present = |p: &Platform| {
+            index.children.iter().find(|c| {
+                c.attests.is_none()
+                    && c.platform.as_deref().and_then(|s| Platform::parse(s).ok()).is_some_and(|have| p.matches(&have))
+            })
+        };
+        if let Some(p) = platform {
+            let child = present(p).ok_or_else(|| EngineError::PlatformMismatch {
+                image: record.id.short().to_owned(),
+                wanted: p.to_string(),
+                have: platforms_here(index),
+            })?;
+            return Ok(single(&child.manifest, child.blobs.clone()));
+        }
+        let bytes = self.read_blob(&index.descriptor.digest).await?;
+        let Node::Index(doc) = Node::parse(&index.descriptor.media_type, &bytes).map_err(|e| {
+            EngineError::BadConfig { digest: index.descriptor.digest.to_string(), reason: e.to_string() }
+        })?
+        else {
+            return Err(EngineError::BadConfig {
+                digest: index.descriptor.digest.to_string(),
+                reason: "the stored index is not an index".into(),
+            });
+        };
+        let mut missing = Vec::new();
+        for d in &doc.manifests {
+            if index.children.iter().any(|c| c.manifest.digest == d.digest) {
+                continue;
+            }
+            if self.registry().get_manifest(target, &d.digest.to_string()).await.is_err() {
+                missing.push(describe(d));
+            }
+        }
+        if !missing.is_empty() {
+            return Err(EngineError::IncompleteIndex {
+                index: index.descriptor.digest.to_string(),
+                missing: missing.join(", "),
+                present: platforms_here(index),
+            });
+        }
+        Ok(PushPlan {
+            top: Some(index.descriptor.clone()),
+            manifests: index.children.iter().map(|c| (c.manifest.clone(), c.blobs.clone())).collect(),
+        })
+    }
+
+    /// Puts one blob in the target repository: skipped when it is there, mounted from another
+    /// repository of the same registry when possible, uploaded otherwise.
+    async fn push_blob(
+        &self,
+        target: &Target<'_>,
+        blob: &DescriptorRecord,
+        mount_from: &[String],
+        progress: &ProgressTx,
+    ) -> Result<(), EngineError> {
+        let (digest, size) = (&blob.digest, blob.size);
+        let short = digest.short().to_owned();
+        if self.registry().blob_exists(target, digest).await? {
+            report(progress, &short, "Layer already exists", 0, 0).await;
+            return Ok(());
+        }
+        for from in mount_from {
+            if self.registry().mount_blob(target, digest, from).await? {
+                report(progress, &short, &format!("Mounted from {from}"), 0, 0).await;
+                return Ok(());
+            }
+        }
+        report(progress, &short, "Pushing", 0, size).await;
+        let path = self.store().path(digest);
+        match self.inner.options.push_chunk_size {
+            Some(chunk) if size > chunk => {
+                self.registry().upload_blob_chunked(target, digest, &path, chunk).await?;
+            }
+            _ => {
+                let file = tokio::fs::File::open(&path)
+                    .await
+                    .map_err(|source| EngineError::Io { path: path.clone(), source })?;
+                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
+                self.registry().upload_blob(target, digest, size, body).await?;
+            }
+        }
+        report(progress, &short, "Pushed", size, size).await;
+        Ok(())
+    }
+}
+
+/// Manifests to put (each with its config and layers), and the index over them when there is one.
+struct PushPlan {
+    top: Option<DescriptorRecord>,
+    manifests: Vec<(DescriptorRecord, Vec<DescriptorRecord>)>,
+}
+
+/// `linux/arm64` for a platform manifest, `attestation for sha256:…` for an attestation.
+fn describe(d: &Descriptor) -> String {
+    match (d.attests(), &d.platform) {
+        (Some(about), _) => format!("attestation for {}", about.short()),
+        (None, Some(p)) => p.to_string(),
+        (None, None) => d.digest.short().to_owned(),
+    }
+}
+
+/// The platforms of an index stored here, for messages.
+pub(crate) fn platforms_here(index: &imaged_index::IndexRecord) -> String {
+    let list: Vec<&str> =
+        index.children.iter().filter(|c| c.attests.is_none()).filter_map(|c| c.platform.as_deref()).collect();
+    if list.is_empty() { "none".into() } else { list.join(", ") }
 }

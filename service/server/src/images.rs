@@ -96,13 +96,17 @@ impl Images for ImagesService {
         let reference =
             Reference::parse_docker(&r.reference).map_err(|e| to_status(EngineError::reference(&r.reference, e)))?;
         let creds = convert::credentials(r.auth);
+        let platform = (!r.platform.is_empty())
+            .then(|| Platform::parse(&r.platform))
+            .transpose()
+            .map_err(|e| to_status(EngineError::Platform(e)))?;
         let (tx, rx) = mpsc::channel(64);
         let engine = self.engine.clone();
         tokio::spawn(async move {
             let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PushResponse {
                 event: Some(pb::push_response::Event::Progress(p)),
             });
-            let result = engine.push(&ns, &reference, r.all_tags, creds, Some(ptx)).await;
+            let result = engine.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx)).await;
             let _ = forward.await;
             match result {
                 Ok(outcomes) => {

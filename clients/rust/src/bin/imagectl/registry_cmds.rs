@@ -59,9 +59,13 @@ pub struct PullArgs {
     /// Download all tagged images in the repository
     #[arg(short, long)]
     all_tags: bool,
-    /// Set platform if server is multi-platform capable (os/arch[/variant])
+    /// Set platform if server is multi-platform capable (os/arch[/variant]); a later pull of another
+    /// platform adds it to the same image
     #[arg(long)]
     platform: Option<String>,
+    /// Pull every platform of a multi-platform image, with its attestations
+    #[arg(long, conflicts_with = "platform")]
+    all_platforms: bool,
     /// Suppress verbose output
     #[arg(short, long)]
     quiet: bool,
@@ -71,7 +75,14 @@ pub struct PullArgs {
 }
 
 pub async fn pull(c: &Client, a: PullArgs) -> CmdResult {
-    let results = c.pull(&a.reference, a.all_tags, a.platform.clone(), None, plain_progress(a.quiet)).await?;
+    let req = imaged_client::pb::PullRequest {
+        reference: a.reference.clone(),
+        all_tags: a.all_tags,
+        platform: a.platform.clone().unwrap_or_default(),
+        all_platforms: a.all_platforms,
+        auth: None,
+    };
+    let results = c.pull_with(req, plain_progress(a.quiet)).await?;
     for r in &results {
         if !a.quiet {
             println!("Status: {}", r.status);
@@ -88,13 +99,23 @@ pub struct PushArgs {
     /// Push all tags of the repository
     #[arg(short, long)]
     all_tags: bool,
+    /// Push only this platform's manifest of a multi-platform image (os/arch[/variant]); without it the
+    /// whole index goes up, which needs all of its platforms here or in the registry
+    #[arg(long)]
+    platform: Option<String>,
     /// Suppress verbose output
     #[arg(short, long)]
     quiet: bool,
 }
 
 pub async fn push(c: &Client, a: PushArgs) -> CmdResult {
-    let results = c.push(&a.reference, a.all_tags, None, plain_progress(a.quiet)).await?;
+    let req = imaged_client::pb::PushRequest {
+        reference: a.reference.clone(),
+        all_tags: a.all_tags,
+        auth: None,
+        platform: a.platform.clone().unwrap_or_default(),
+    };
+    let results = c.push_with(req, plain_progress(a.quiet)).await?;
     if a.quiet {
         for r in results {
             println!("{}", r.reference);
