@@ -5,9 +5,9 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Real peers from Debian (registry, skopeo, runc, Docker Engine as the interop oracle, a static busybox, umoci to unpack built images): apt-get update once, then install what is missing.
+# Real peers from Debian (registry, skopeo, runc, Docker Engine as the interop oracle, a static busybox, umoci to unpack built images, containerd for archive interop): apt-get update once, then install what is missing.
 missing=()
-for pair in docker-registry:docker-registry skopeo:skopeo runc:runc htpasswd:apache2-utils dockerd:docker.io busybox:busybox-static umoci:umoci; do
+for pair in docker-registry:docker-registry skopeo:skopeo runc:runc htpasswd:apache2-utils dockerd:docker.io busybox:busybox-static umoci:umoci containerd:containerd; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -444,6 +444,56 @@ impl Drop for RegistryServer {
     }
 }
 
+/// Debian's containerd with its own root, state and socket under `dir` (no CRI); killed on drop.
+pub struct Containerd {
+    child: Child,
+    pub socket: String,
+}
+
+impl Containerd {
+    pub fn start(dir: &Path) -> anyhow::Result<Self> {
+        let socket = dir.join("containerd.sock").display().to_string();
+        let config = dir.join("containerd.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "version = 2\nroot = \"{}\"\nstate = \"{}\"\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = \"{socket}\"\n",
+                dir.join("ctr-root").display(),
+                dir.join("ctr-state").display()
+            ),
+        )?;
+        let child = Command::new("containerd")
+            .arg("--config")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("containerd (scripts/test.sh installs it)")?;
+        let start = Instant::now();
+        while !Path::new(&socket).exists() {
+            if start.elapsed() > Duration::from_secs(20) {
+                bail!("containerd did not listen");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Self { child, socket })
+    }
+
+    /// `ctr --address SOCK ARGS`, failing the test when it fails; returns stdout.
+    pub fn ctr(&self, args: &[&str]) -> String {
+        let out = Command::new("ctr").arg("--address").arg(&self.socket).args(args).output().expect("ctr");
+        assert!(out.status.success(), "ctr {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// skopeo with an accept-anything policy kept in `dir`.
 pub fn skopeo(dir: &Path, args: &[&str]) -> String {
     let policy = dir.join("policy.json");

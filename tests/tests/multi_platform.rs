@@ -2,7 +2,9 @@
 //! by `skopeo copy --all`, pulled and pushed by imaged — the copy is the same index, byte for byte.
 use std::path::Path;
 
-use imaged_tests::{Daemon, Layer, RegistryServer, random_bytes, skopeo, write_attested_layout, write_oci_layout};
+use imaged_tests::{
+    Containerd, Daemon, Layer, RegistryServer, random_bytes, skopeo, write_attested_layout, write_oci_layout,
+};
 
 struct Source {
     reference: String,
@@ -96,6 +98,32 @@ fn an_attested_index_is_pulled_per_platform_and_pushed_byte_identical() {
             &format!("oci:{}:c", out.display()),
         ],
     );
+
+    // save → load into a fresh root → push: the same index again; containerd and skopeo take the archive
+    // with every platform.
+    let archive = dir.join("attest.tar");
+    d.ok(&["save", "-o", archive.to_str().unwrap(), &src.reference]);
+    let loaded = Daemon::start().unwrap();
+    loaded.ok(&["load", "-i", archive.to_str().unwrap()]);
+    assert_eq!(id(&loaded, &src.reference), amd_id);
+    let copy3 = format!("{}/lib/copy3:1", reg.addr);
+    loaded.ok(&["tag", &src.reference, &copy3]);
+    loaded.ok(&["push", &copy3]);
+    assert_eq!(raw_manifest(dir, &copy3), src.raw, "the index did not survive save and load");
+    let ctr = Containerd::start(dir).unwrap();
+    ctr.ctr(&["images", "import", "--all-platforms", archive.to_str().unwrap()]);
+    assert!(ctr.ctr(&["images", "ls", "-q"]).contains("lib/attest:1"));
+    let out2 = dir.join("out2");
+    skopeo(
+        dir,
+        &["copy", "-q", "--all", &format!("oci-archive:{}", archive.display()), &format!("oci:{}:c", out2.display())],
+    );
+    // With --platform, one platform's manifest alone.
+    let arm = dir.join("arm.tar");
+    d.ok(&["save", "--platform", "linux/arm64", "-o", arm.to_str().unwrap(), &src.reference]);
+    let one = Daemon::start().unwrap();
+    one.ok(&["load", "-i", arm.to_str().unwrap()]);
+    assert_eq!(one.ok(&["inspect", "-f", "{{.Architecture}}", &src.reference]).trim(), "arm64");
 
     // --all-platforms in a fresh daemon: everything in one pull, and the same index out again.
     let fresh = Daemon::start().unwrap();

@@ -12,5 +12,7 @@ pub use compression::{Compression, decoder, sniff};
 pub use error::ArchiveError;
 pub use guard::EntryGuard;
 pub use layer::{LayerStats, layer_from_rootfs};
-pub use load::{ArchiveContents, BlobSink, PlannedImage, PlannedLayer, StoredFile, plan, read_archive};
+pub use load::{
+    ArchiveContents, BlobSink, PlannedChild, PlannedImage, PlannedIndex, PlannedLayer, StoredFile, plan, read_archive,
+};
 pub use save::{BlobSource, SaveFormat, SaveImage, write_archive};

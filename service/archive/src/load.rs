@@ -7,7 +7,7 @@ use std::{
     io::{self, BufRead, BufReader, Read},
 };
 
-use imaged_core::{Digest, Platform, Reference, Sha256Hasher, media_types};
+use imaged_core::{Descriptor, Digest, Node, Platform, Reference, Sha256Hasher, media_types};
 use serde_json::Value;
 
 use crate::{ArchiveError, Compression, sniff};
@@ -264,6 +264,23 @@ pub struct PlannedImage {
     pub config_size: u64,
     pub config_bytes: Vec<u8>,
     pub layers: Vec<PlannedLayer>,
+    /// The index the image came under, with every manifest of it the archive holds in full.
+    pub index: Option<PlannedIndex>,
+}
+
+/// An index found in an archive: its blob, and the manifests of it whose blobs are all there.
+#[derive(Debug, Clone)]
+pub struct PlannedIndex {
+    pub descriptor: Descriptor,
+    pub children: Vec<PlannedChild>,
+}
+
+/// One manifest of an index, present in full: its descriptor from the index and its config and layers.
+#[derive(Debug, Clone)]
+pub struct PlannedChild {
+    pub descriptor: Descriptor,
+    pub manifest_media_type: String,
+    pub blobs: Vec<Descriptor>,
 }
 
 impl ArchiveContents {
@@ -350,18 +367,13 @@ pub fn plan(c: &ArchiveContents, platform: &Platform) -> Result<Vec<PlannedImage
             let doc = json(bytes, &digest.to_string())?;
             let media = doc["mediaType"].as_str().or(desc["mediaType"].as_str()).unwrap_or("").to_owned();
             if doc.get("manifests").is_some() {
-                let entries = doc["manifests"].as_array().cloned().unwrap_or_default();
-                let matching = entries.iter().find(|e| {
-                    let p = &e["platform"];
-                    p["os"].as_str().is_some_and(|os| {
-                        Platform::normalized(os, p["architecture"].as_str().unwrap_or(""), p["variant"].as_str())
-                            .matches(platform)
-                    })
-                });
-                let chosen = matching
-                    .or(entries.first())
-                    .ok_or_else(|| invalid(Some(&digest.to_string()), "index lists no manifests"))?;
-                todo.push((chosen.clone(), names));
+                let mut planned = plan_index(c, bytes, &digest, &media, platform)?;
+                if let Some(extra) = docker_names.get(&format!("blobs/sha256/{}", planned.config.hex())) {
+                    planned.names.extend(extra.iter().cloned());
+                }
+                let mut all = names;
+                all.append(&mut planned.names);
+                merge(&mut by_config, planned, all);
                 continue;
             }
             let planned = plan_manifest(c, &doc, &digest, &media, file.size)?;
@@ -393,6 +405,7 @@ pub fn plan(c: &ArchiveContents, platform: &Platform) -> Result<Vec<PlannedImage
             });
         }
         let planned = PlannedImage {
+            index: None,
             names: vec![],
             manifest: None,
             config: cfg.digest.clone(),
@@ -407,7 +420,12 @@ pub fn plan(c: &ArchiveContents, platform: &Platform) -> Result<Vec<PlannedImage
 
 fn merge(images: &mut Vec<PlannedImage>, mut planned: PlannedImage, names: Vec<Reference>) {
     let target = match images.iter_mut().find(|i| i.config == planned.config) {
-        Some(i) => i,
+        Some(i) => {
+            if i.index.is_none() {
+                i.index = planned.index.take();
+            }
+            i
+        }
         None => {
             planned.names.clear();
             images.push(planned);
@@ -419,6 +437,52 @@ fn merge(images: &mut Vec<PlannedImage>, mut planned: PlannedImage, names: Vec<R
             target.names.push(n);
         }
     }
+}
+
+/// An index: the image in use is its manifest for `platform` (else its first runnable one present); every
+/// manifest whose blobs are all in the archive is kept as a child, attestations included.
+fn plan_index(
+    c: &ArchiveContents,
+    bytes: &[u8],
+    digest: &Digest,
+    media: &str,
+    platform: &Platform,
+) -> Result<PlannedImage, ArchiveError> {
+    let what = digest.to_string();
+    let Node::Index(index) = Node::parse(media, bytes).map_err(|e| invalid(Some(&what), e.to_string()))? else {
+        return Err(invalid(Some(&what), "expected an index"));
+    };
+    let mut children = Vec::new();
+    let mut planned_children = Vec::new();
+    for d in &index.manifests {
+        let Some(file) = c.by_digest(&d.digest) else { continue };
+        let mbytes = small_bytes(file, &d.digest.to_string())?;
+        let child_doc = json(mbytes, &d.digest.to_string())?;
+        if child_doc.get("config").is_none() {
+            continue;
+        }
+        let child_media = child_doc["mediaType"].as_str().map(str::to_owned).unwrap_or_else(|| d.media_type.clone());
+        let Ok(planned) = plan_manifest(c, &child_doc, &d.digest, &child_media, file.size) else { continue };
+        let mut blobs = vec![Descriptor::new(
+            child_doc["config"]["mediaType"].as_str().unwrap_or(media_types::OCI_CONFIG),
+            planned.config.clone(),
+            planned.config_size,
+        )];
+        blobs.extend(planned.layers.iter().map(|l| Descriptor::new(l.media_type.clone(), l.digest.clone(), l.size)));
+        children.push(PlannedChild { descriptor: d.clone(), manifest_media_type: child_media, blobs });
+        planned_children.push((d, planned));
+    }
+    let runnable = |d: &&Descriptor| d.is_runnable_image();
+    let pick = planned_children
+        .iter()
+        .position(|(d, _)| runnable(d) && d.platform.as_ref().is_some_and(|p| p.matches(platform)))
+        .or_else(|| planned_children.iter().position(|(d, _)| runnable(d)))
+        .ok_or_else(|| invalid(Some(&what), "no runnable manifest of the index is in the archive"))?;
+    let (_, mut image) = planned_children.swap_remove(pick);
+    let size = bytes.len() as u64;
+    image.index =
+        Some(PlannedIndex { descriptor: Descriptor::new(index.media_type.clone(), digest.clone(), size), children });
+    Ok(image)
 }
 
 fn plan_manifest(
@@ -454,6 +518,7 @@ fn plan_manifest(
     }
     let media = if media.is_empty() { media_types::OCI_MANIFEST.to_owned() } else { media.to_owned() };
     Ok(PlannedImage {
+        index: None,
         names: vec![],
         manifest: Some((digest.clone(), media, size)),
         config: cfg_digest,

@@ -5,7 +5,7 @@ use std::{
     io::{self, Read, Write},
 };
 
-use imaged_core::{Digest, Reference, media_types};
+use imaged_core::{Descriptor, Digest, Reference, media_types};
 use serde_json::{Value, json};
 
 /// Where blob bytes come from.
@@ -19,11 +19,12 @@ pub trait BlobSource {
 pub struct SaveImage {
     /// Normalised names (`docker.io/library/busybox:latest`); may be empty.
     pub names: Vec<Reference>,
-    pub manifest_digest: Digest,
-    pub manifest_media_type: String,
-    pub manifest_size: u64,
+    /// What `index.json` points at: the image's index when it came as one, else its manifest.
+    pub top: Descriptor,
+    /// The other blobs under `top` (the index's manifests and their configs and layers).
+    pub blobs: Vec<Digest>,
+    /// For `manifest.json`: the config and layers (base first) of the platform in use.
     pub config: Digest,
-    /// Layer blobs, base first.
     pub layers: Vec<Digest>,
 }
 
@@ -76,7 +77,9 @@ pub fn write_archive<W: Write>(
     append_dir(&mut b, "blobs/sha256/")?;
     let mut written = HashSet::new();
     for img in images {
-        for d in std::iter::once(&img.manifest_digest).chain(std::iter::once(&img.config)).chain(&img.layers) {
+        let all =
+            std::iter::once(&img.top.digest).chain(&img.blobs).chain(std::iter::once(&img.config)).chain(&img.layers);
+        for d in all {
             if written.insert(d.clone()) {
                 let (reader, size) = blobs.open(d)?;
                 append(&mut b, &blob_path(d), size, reader)?;
@@ -87,7 +90,8 @@ pub fn write_archive<W: Write>(
     let mut manifests = Vec::new();
     for img in images {
         let desc = |annotations: Option<Value>| {
-            let mut v = json!({"mediaType": img.manifest_media_type, "digest": img.manifest_digest.to_string(), "size": img.manifest_size});
+            let mut v =
+                json!({"mediaType": img.top.media_type, "digest": img.top.digest.to_string(), "size": img.top.size});
             if let Some(a) = annotations {
                 v["annotations"] = a;
             }

@@ -48,6 +48,81 @@ impl Write for ChunkWriter {
     }
 }
 
+/// What to write for one image: its whole index (the manifests of it present here), or with `platform`
+/// that platform's manifest alone.
+fn save_image(
+    r: &imaged_index::ImageRecord,
+    platform: Option<&imaged_core::Platform>,
+    input: &str,
+) -> Result<SaveImage, EngineError> {
+    let descriptor =
+        |d: &DescriptorRecord| imaged_core::Descriptor::new(d.media_type.clone(), d.digest.clone(), d.size);
+    let own = SaveImage {
+        names: vec![],
+        top: descriptor(&r.manifest),
+        blobs: vec![],
+        config: r.id.clone(),
+        layers: r.layers.iter().map(|l| l.digest.clone()).collect(),
+    };
+    match (&r.index, platform) {
+        (None, None) => Ok(own),
+        (None, Some(p)) => {
+            let have = imaged_core::Platform::normalized(&r.os, &r.architecture, r.variant.as_deref());
+            if !have.matches(p) {
+                return Err(EngineError::PlatformMismatch {
+                    image: input.to_owned(),
+                    wanted: p.to_string(),
+                    have: have.to_string(),
+                });
+            }
+            Ok(own)
+        }
+        (Some(index), None) => Ok(SaveImage {
+            top: descriptor(&index.descriptor),
+            blobs: index
+                .children
+                .iter()
+                .flat_map(|c| {
+                    std::iter::once(c.manifest.digest.clone()).chain(c.blobs.iter().map(|b| b.digest.clone()))
+                })
+                .collect(),
+            ..own
+        }),
+        (Some(index), Some(p)) => {
+            let child = index
+                .children
+                .iter()
+                .find(|c| {
+                    c.attests.is_none()
+                        && c.platform
+                            .as_deref()
+                            .and_then(|s| imaged_core::Platform::parse(s).ok())
+                            .is_some_and(|h| p.matches(&h))
+                })
+                .ok_or_else(|| EngineError::PlatformMismatch {
+                    image: input.to_owned(),
+                    wanted: p.to_string(),
+                    have: crate::push::platforms_here(index),
+                })?;
+            let (config, layers) = child.blobs.split_first().ok_or_else(|| EngineError::BadConfig {
+                digest: child.manifest.digest.to_string(),
+                reason: "a stored manifest without a config".into(),
+            })?;
+            Ok(SaveImage {
+                names: vec![],
+                top: descriptor(&child.manifest),
+                blobs: vec![],
+                config: config.digest.clone(),
+                layers: layers.iter().map(|l| l.digest.clone()).collect(),
+            })
+        }
+    }
+}
+
+fn desc_record(d: &imaged_core::Descriptor) -> DescriptorRecord {
+    DescriptorRecord { media_type: d.media_type.clone(), digest: d.digest.clone(), size: d.size }
+}
+
 /// An image the load stored.
 #[derive(Debug, Clone)]
 pub struct LoadedImage {
@@ -116,21 +191,12 @@ impl Engine {
             for input in &images {
                 let resolved = this.resolve_blocking(&ns, input)?;
                 let r = resolved.record;
-                if let Some(p) = &platform {
-                    let have = imaged_core::Platform::normalized(&r.os, &r.architecture, r.variant.as_deref());
-                    if !have.matches(p) {
-                        return Err(EngineError::PlatformMismatch {
-                            image: input.clone(),
-                            wanted: p.to_string(),
-                            have: have.to_string(),
-                        });
-                    }
-                }
+                let image = save_image(&r, platform.as_ref(), input)?;
                 let names: Vec<Reference> = match resolved.by_name {
                     Some(n) => vec![n],
                     None => r.repo_tags.iter().filter_map(|t| Reference::parse_normalized(t).ok()).collect(),
                 };
-                match list.iter_mut().find(|s| s.config == r.id) {
+                match list.iter_mut().find(|s| s.top.digest == image.top.digest) {
                     Some(s) => {
                         for n in names {
                             if !s.names.contains(&n) {
@@ -138,14 +204,7 @@ impl Engine {
                             }
                         }
                     }
-                    None => list.push(SaveImage {
-                        names,
-                        manifest_digest: r.manifest.digest.clone(),
-                        manifest_media_type: r.manifest.media_type.clone(),
-                        manifest_size: r.manifest.size,
-                        config: r.id.clone(),
-                        layers: r.layers.iter().map(|l| l.digest.clone()).collect(),
-                    }),
+                    None => list.push(SaveImage { names, ..image }),
                 }
             }
             let lease = Lease {
@@ -153,7 +212,12 @@ impl Engine {
                 created: now_nanos(),
                 blobs: list
                     .iter()
-                    .flat_map(|s| [s.manifest_digest.clone(), s.config.clone()].into_iter().chain(s.layers.clone()))
+                    .flat_map(|s| {
+                        [s.top.digest.clone(), s.config.clone()]
+                            .into_iter()
+                            .chain(s.blobs.clone())
+                            .chain(s.layers.clone())
+                    })
                     .collect(),
             };
             this.index().put_lease(&lease)?;
@@ -247,7 +311,24 @@ impl Engine {
                 }
             };
             let now = now_nanos();
-            let record = config.record(manifest, config_desc, layers, now);
+            let mut record = config.record(manifest, config_desc, layers, now);
+            record.index = p.index.map(|i| imaged_index::IndexRecord {
+                descriptor: desc_record(&i.descriptor),
+                children: i
+                    .children
+                    .iter()
+                    .map(|c| imaged_index::ChildRecord {
+                        manifest: DescriptorRecord {
+                            media_type: c.manifest_media_type.clone(),
+                            digest: c.descriptor.digest.clone(),
+                            size: c.descriptor.size,
+                        },
+                        platform: c.descriptor.platform.as_ref().map(ToString::to_string),
+                        attests: c.descriptor.attests(),
+                        blobs: c.blobs.iter().map(desc_record).collect(),
+                    })
+                    .collect(),
+            });
             records.push((record, p.config_bytes, p.names));
         }
         let mut out = Vec::new();

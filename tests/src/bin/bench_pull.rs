@@ -1,51 +1,9 @@
 //! `imaged-bench-pull`: cold pull of a ~300 MB 4-layer image from a local docker-registry, imaged beside
 //! `skopeo copy docker://… oci:DIR` and (when containerd is installed) `ctr content fetch`, medians of 3
 //! runs and ratios, plus the daemon's peak RSS. Env: MB (default 300).
-use std::{
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::process::Command;
 
-use imaged_tests::{Daemon, RegistryServer, median, peak_rss_mb, skopeo, timed, write_big_layout};
-
-struct Containerd {
-    child: Child,
-    socket: String,
-}
-
-impl Drop for Containerd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_containerd(dir: &std::path::Path) -> Option<Containerd> {
-    Command::new("containerd").arg("--version").output().ok()?;
-    let socket = dir.join("containerd.sock").display().to_string();
-    let config = dir.join("containerd.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "version = 2\nroot = \"{}\"\nstate = \"{}\"\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = \"{socket}\"\n",
-            dir.join("ctr-root").display(),
-            dir.join("ctr-state").display()
-        ),
-    )
-    .ok()?;
-    let child = Command::new("containerd")
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let start = Instant::now();
-    while !std::path::Path::new(&socket).exists() && start.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(Containerd { child, socket })
-}
+use imaged_tests::{Containerd, Daemon, RegistryServer, median, peak_rss_mb, skopeo, timed, write_big_layout};
 
 fn main() -> anyhow::Result<()> {
     let mb: usize = std::env::var("MB").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
@@ -65,7 +23,7 @@ fn main() -> anyhow::Result<()> {
             &format!("docker://{name}"),
         ],
     );
-    let ctr = start_containerd(&dir);
+    let ctr = Containerd::start(&dir).ok();
     println!(
         "imaged-bench-pull: {name}, 4 layers, {mb} MB uncompressed; containerd: {}",
         if ctr.is_some() { "yes" } else { "not installed" }
