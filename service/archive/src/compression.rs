@@ -32,3 +32,22 @@ pub fn decoder<'a, R: std::io::BufRead + 'a>(
         Compression::Xz => return Err(crate::ArchiveError::UnsupportedCompression("xz")),
     })
 }
+
+/// What Docker reports as a layer's size: the sum of its tar headers' sizes as it unpacks them (regular
+/// files' contents; directories, links and whiteouts count nothing), read from the layer blob as stored
+/// (plain, gzip or zstd).
+pub fn unpacked_size(blob: impl std::io::Read) -> Result<u64, crate::ArchiveError> {
+    let mut input = std::io::BufReader::with_capacity(1 << 20, blob);
+    let head = std::io::BufRead::fill_buf(&mut input).map_err(crate::ArchiveError::NotTar)?;
+    if head.is_empty() {
+        return Ok(0);
+    }
+    let compression = sniff(head);
+    let mut archive = tar::Archive::new(decoder(input, compression)?);
+    let mut total = 0u64;
+    for entry in archive.entries().map_err(crate::ArchiveError::NotTar)? {
+        let entry = entry.map_err(crate::ArchiveError::NotTar)?;
+        total += entry.size();
+    }
+    Ok(total)
+}

@@ -8,7 +8,7 @@ mod layer;
 mod load;
 mod save;
 
-pub use compression::{Compression, decoder, sniff};
+pub use compression::{Compression, decoder, sniff, unpacked_size};
 pub use error::ArchiveError;
 pub use guard::EntryGuard;
 pub use layer::{LayerStats, layer_from_rootfs};

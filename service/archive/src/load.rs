@@ -273,6 +273,8 @@ pub struct PlannedImage {
 pub struct PlannedIndex {
     pub descriptor: Descriptor,
     pub children: Vec<PlannedChild>,
+    /// Every manifest the index names, in the archive or not.
+    pub entries: Vec<Descriptor>,
 }
 
 /// One manifest of an index, present in full: its descriptor from the index and its config and layers.
@@ -480,8 +482,11 @@ fn plan_index(
         .ok_or_else(|| invalid(Some(&what), "no runnable manifest of the index is in the archive"))?;
     let (_, mut image) = planned_children.swap_remove(pick);
     let size = bytes.len() as u64;
-    image.index =
-        Some(PlannedIndex { descriptor: Descriptor::new(index.media_type.clone(), digest.clone(), size), children });
+    image.index = Some(PlannedIndex {
+        descriptor: Descriptor::new(index.media_type.clone(), digest.clone(), size),
+        children,
+        entries: index.manifests.clone(),
+    });
     Ok(image)
 }
 

@@ -119,10 +119,6 @@ fn save_image(
     }
 }
 
-fn desc_record(d: &imaged_core::Descriptor) -> DescriptorRecord {
-    DescriptorRecord { media_type: d.media_type.clone(), digest: d.digest.clone(), size: d.size }
-}
-
 /// An image the load stored.
 #[derive(Debug, Clone)]
 pub struct LoadedImage {
@@ -313,7 +309,8 @@ impl Engine {
             let now = now_nanos();
             let mut record = config.record(manifest, config_desc, layers, now);
             record.index = p.index.map(|i| imaged_index::IndexRecord {
-                descriptor: desc_record(&i.descriptor),
+                entries: i.entries.iter().map(imaged_index::IndexEntry::of).collect(),
+                descriptor: DescriptorRecord::from(&i.descriptor),
                 children: i
                     .children
                     .iter()
@@ -325,7 +322,7 @@ impl Engine {
                         },
                         platform: c.descriptor.platform.as_ref().map(ToString::to_string),
                         attests: c.descriptor.attests(),
-                        blobs: c.blobs.iter().map(desc_record).collect(),
+                        blobs: c.blobs.iter().map(DescriptorRecord::from).collect(),
                     })
                     .collect(),
             });
@@ -338,6 +335,7 @@ impl Engine {
             let now = now_nanos();
             self.index().touch_namespace(ns, now)?;
             self.index().put_image(ns, &record, &config_bytes, &strings, now)?;
+            self.measure_later(record.layers.iter().map(|l| (l.digest.clone(), l.size)).collect());
             if seen.insert(record.id.clone()) {
                 out.push(LoadedImage { id: record.id, names });
             }

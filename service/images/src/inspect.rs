@@ -8,6 +8,10 @@ use crate::{Engine, EngineError, ImageConfigDoc, blocking, config::parse_time};
 pub struct ImageDetails {
     pub record: ImageRecord,
     pub config: ImageConfigDoc,
+    /// Layers unpacked, as Docker shows the size.
+    pub size: u64,
+    /// The manifests of the image's index (empty for a single manifest).
+    pub platforms: Vec<crate::PlatformImage>,
 }
 
 /// One row of `docker history`.
@@ -30,7 +34,9 @@ impl Engine {
         blocking(move || {
             let record = this.resolve_blocking(&ns, &image)?.record;
             let config = this.config_blocking(&record.id)?;
-            Ok(ImageDetails { record, config })
+            let size = this.image_size(&record)?;
+            let platforms = this.platform_images(&record)?;
+            Ok(ImageDetails { record, config, size, platforms })
         })
         .await
     }
@@ -45,14 +51,14 @@ impl Engine {
         let record = self.resolve_blocking(ns, image)?.record;
         let config = self.config_blocking(&record.id)?;
         let mut rows: Vec<HistoryRow> = Vec::new();
-        let mut layers = record.layers.iter();
+        let mut layers = record.layers.iter().peekable();
         if config.history.is_empty() {
             for l in &record.layers {
                 rows.push(HistoryRow {
                     id: None,
                     created: record.created,
                     created_by: String::new(),
-                    size: l.size,
+                    size: self.layer_unpacked_size(&l.digest, l.size)?,
                     comment: String::new(),
                     empty_layer: false,
                     tags: vec![],
@@ -61,7 +67,10 @@ impl Engine {
             }
         }
         for h in &config.history {
-            let size = if h.empty_layer { 0 } else { layers.next().map_or(0, |l| l.size) };
+            let size = match (h.empty_layer, layers.next_if(|_| !h.empty_layer)) {
+                (false, Some(l)) => self.layer_unpacked_size(&l.digest, l.size)?,
+                _ => 0,
+            };
             rows.push(HistoryRow {
                 id: None,
                 created: h.created.as_deref().map(parse_time).unwrap_or(0),

@@ -23,6 +23,7 @@ mod remove;
 mod resolve;
 mod rootfs;
 mod search;
+mod sizes;
 mod tag;
 mod usage;
 
@@ -52,6 +53,7 @@ pub use pull::{ProgressEvent, PullOptions, PullOutcome};
 pub use push::PushOutcome;
 pub use remove::{DeleteItem, RemoveOptions, RemoveOutcome};
 pub use search::{SearchHit, SearchSource};
+pub use sizes::PlatformImage;
 pub use usage::{DiskUsage, ImageUsage};
 
 /// Registry settings of the daemon's config file.
@@ -112,6 +114,8 @@ struct Inner {
     copy_snapshots: bool,
     /// One lock per container: commands in a container run one at a time.
     container_locks: std::sync::Mutex<std::collections::HashMap<String, Arc<std::sync::Mutex<()>>>>,
+    /// Unpacked layer sizes seen so far (the index keeps them across restarts).
+    unpacked: std::sync::Mutex<std::collections::HashMap<imaged_core::Digest, u64>>,
 }
 
 pub(crate) fn now_nanos() -> i64 {
@@ -202,6 +206,7 @@ impl Engine {
                 snapshots,
                 copy_snapshots,
                 container_locks: Default::default(),
+                unpacked: Default::default(),
             }),
         })
     }

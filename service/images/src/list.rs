@@ -23,9 +23,13 @@ pub struct ImageSummary {
     pub record: ImageRecord,
     /// Tags shown (all of them, or those a reference filter matched), normalised.
     pub repo_tags: Vec<String>,
-    /// Bytes shared with other images of the namespace.
+    /// Layers unpacked, as Docker shows the size.
+    pub size: u64,
+    /// Bytes (unpacked) shared with other images of the namespace.
     pub shared_size: u64,
     pub containers: u64,
+    /// The manifests of the image's index (empty for a single manifest).
+    pub platforms: Vec<crate::PlatformImage>,
 }
 
 /// How many images of `records` use each blob (config and layers).
@@ -43,15 +47,20 @@ pub(crate) fn blob_users(records: &[ImageRecord]) -> HashMap<String, u64> {
     users
 }
 
-pub(crate) fn shared_size(r: &ImageRecord, users: &HashMap<String, u64>) -> u64 {
+/// Unpacked bytes of `r`'s layers that other images of the namespace use too.
+pub(crate) fn shared_size(
+    r: &ImageRecord,
+    users: &HashMap<String, u64>,
+    size_of: &dyn Fn(&imaged_index::LayerRecord) -> Result<u64, EngineError>,
+) -> Result<u64, EngineError> {
     let mut seen = HashSet::new();
-    let mut shared = if users.get(&r.config.digest.to_string()).copied().unwrap_or(0) > 1 { r.config.size } else { 0 };
+    let mut shared = 0;
     for l in &r.layers {
         if seen.insert(&l.digest) && users.get(&l.digest.to_string()).copied().unwrap_or(0) > 1 {
-            shared += l.size;
+            shared += size_of(l)?;
         }
     }
-    shared
+    Ok(shared)
 }
 
 fn reference_matches(pattern: &str, stored: &str) -> bool {
@@ -116,11 +125,14 @@ impl Engine {
                     continue;
                 }
             }
+            let size_of = |l: &imaged_index::LayerRecord| self.layer_unpacked_size(&l.digest, l.size);
             out.push(ImageSummary {
                 record: r.clone(),
                 repo_tags: tags,
-                shared_size: shared_size(r, &users),
+                size: self.image_size(r)?,
+                shared_size: shared_size(r, &users, &size_of)?,
                 containers: containers.get(&r.id.to_string()).copied().unwrap_or(0),
+                platforms: self.platform_images(r)?,
             });
         }
         out.sort_by(|a, b| b.record.created.cmp(&a.record.created).then_with(|| a.record.id.cmp(&b.record.id)));

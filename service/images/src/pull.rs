@@ -61,10 +61,6 @@ struct Pulled {
     from_index: Option<Descriptor>,
 }
 
-fn record_of(d: &Descriptor) -> DescriptorRecord {
-    DescriptorRecord { media_type: d.media_type.clone(), digest: d.digest.clone(), size: d.size }
-}
-
 impl Engine {
     /// Pulls a reference (or every tag of its repository).
     pub async fn pull(
@@ -184,7 +180,7 @@ impl Engine {
             PlatformPolicy::Only(p) if !p.is_empty() => p[0].clone(),
             _ => self.platform().clone(),
         };
-        let result = self.pull_blobs(ns, r, &target, &top, index.is_some(), &images, &prefer, progress).await;
+        let result = self.pull_blobs(ns, r, &target, &top, index.as_ref(), &images, &prefer, progress).await;
         self.index().delete_lease(&lease.id)?;
         if result.is_err() {
             // Blobs this failed pull stored and no image uses go again; partial downloads stay in ingest/.
@@ -201,7 +197,7 @@ impl Engine {
         r: &Reference,
         target: &Target<'_>,
         top: &imaged_registry::Manifest,
-        is_index: bool,
+        index_doc: Option<&imaged_core::Index>,
         images: &[Pulled],
         prefer: &Platform,
         progress: &ProgressTx,
@@ -241,7 +237,8 @@ impl Engine {
         downloaded |= downloads.iter().any(|d| *d);
         report(progress, "", &format!("Digest: {}", top.digest), 0, 0).await;
 
-        let index = is_index.then(|| IndexRecord {
+        let index = index_doc.map(|doc| IndexRecord {
+            entries: doc.manifests.iter().map(imaged_index::IndexEntry::of).collect(),
             descriptor: DescriptorRecord {
                 media_type: top.media_type.clone(),
                 digest: top.digest.clone(),
@@ -257,19 +254,21 @@ impl Engine {
                     },
                     platform: p.from_index.as_ref().and_then(|d| d.platform.as_ref()).map(ToString::to_string),
                     attests: p.from_index.as_ref().and_then(Descriptor::attests),
-                    blobs: p.doc.blobs().map(record_of).collect(),
+                    blobs: p.doc.blobs().map(DescriptorRecord::from).collect(),
                 })
                 .collect(),
         });
+        let is_index = index.is_some();
         let manifests: Vec<(Digest, Vec<u8>)> = std::iter::once((top.digest.clone(), top.bytes.clone()))
             .filter(|_| is_index)
             .chain(images.iter().map(|p| (p.raw.digest.clone(), p.raw.bytes.clone())))
             .collect();
+        let measure: Vec<(Digest, u64)> = primary.doc.layers.iter().map(|l| (l.digest.clone(), l.size)).collect();
         let (this, ns2, r2, top_digest) = (self.clone(), ns.clone(), r.clone(), top.digest.clone());
         let (mmedia, mdigest) = (primary.raw.media_type.clone(), primary.raw.digest.clone());
         let (cfg_digest, cfg_media) = (config.digest.clone(), config.media_type.clone());
         let layers = primary.doc.layers.clone();
-        blocking(move || {
+        let outcome = blocking(move || {
             let store = this.store();
             let config_bytes = store.read(&cfg_digest)?;
             let config = ImageConfigDoc::parse(&config_bytes)
@@ -346,7 +345,11 @@ impl Engine {
             };
             Ok(PullOutcome { reference: r2, digest: top_digest, image_id, status })
         })
-        .await
+        .await;
+        if outcome.is_ok() {
+            self.measure_later(measure);
+        }
+        outcome
     }
 
     /// Downloads one blob into the store unless it is there. Concurrent calls for the same digest wait for

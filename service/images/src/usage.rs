@@ -23,9 +23,9 @@ pub struct ImageUsage {
 #[derive(Debug, Clone, Default)]
 pub struct DiskUsage {
     pub images: Vec<ImageUsage>,
-    /// Sum of image sizes (shared blobs counted once per image).
+    /// Sum of image sizes, unpacked (shared layers counted once per image).
     pub logical_size: u64,
-    /// Distinct blobs of this namespace's images (each counted once).
+    /// Distinct blobs of this namespace's images as stored (each counted once).
     pub physical_size: u64,
     /// Bytes freed if every image no container uses were removed (blobs other namespaces also use stay).
     pub reclaimable: u64,
@@ -44,8 +44,9 @@ impl Engine {
             let mut physical: HashMap<Digest, u64> = HashMap::new();
             let mut active_blobs: HashSet<Digest> = HashSet::new();
             for r in &records {
-                let size = r.size();
-                let shared = shared_size(r, &users);
+                let size = this.image_size(r)?;
+                let size_of = |l: &imaged_index::LayerRecord| this.layer_unpacked_size(&l.digest, l.size);
+                let shared = shared_size(r, &users, &size_of)?;
                 let containers = counts.get(&r.id.to_string()).copied().unwrap_or(0);
                 physical.insert(r.config.digest.clone(), r.config.size);
                 for l in &r.layers {

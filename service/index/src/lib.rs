@@ -14,6 +14,8 @@
 //!                                                reference the blob (manifest, config and each distinct layer)
 //! containers  <ns> 0x00 <container id>           ContainerRecord (JSON)
 //! leases      <lease id>                         Lease (JSON): blobs an in-flight operation holds against GC
+//! layer_sizes <layer blob digest>                  u64 big endian: the layer's unpacked size as Docker counts it
+//!                                                (file contents and symlink targets), computed once
 //! build_cache <step cache key hex>               the build state after a Dockerfile step (JSON: config and
 //!                                                layers); holds no blob: a hit whose blobs are gone is a miss
 //! ```
@@ -29,7 +31,9 @@ use std::collections::BTreeSet;
 
 pub use error::IndexError;
 use imaged_core::{Digest, Namespace};
-pub use records::{ChildRecord, ContainerRecord, DescriptorRecord, ImageRecord, IndexRecord, LayerRecord, Lease};
+pub use records::{
+    ChildRecord, ContainerRecord, DescriptorRecord, ImageRecord, IndexEntry, IndexRecord, LayerRecord, Lease,
+};
 use sled::{
     Transactional,
     transaction::{ConflictableTransactionError, TransactionError, TransactionalTree},
@@ -51,6 +55,7 @@ pub struct Index {
     containers: sled::Tree,
     leases: sled::Tree,
     build_cache: sled::Tree,
+    layer_sizes: sled::Tree,
 }
 
 /// What changed when an image was stored or named.
@@ -152,6 +157,7 @@ impl Index {
             containers: tree("containers")?,
             leases: tree("leases")?,
             build_cache: tree("build_cache")?,
+            layer_sizes: tree("layer_sizes")?,
             db,
         };
         match idx.meta.get("schema_version")? {
@@ -314,6 +320,17 @@ impl Index {
         }
         names_t.insert(nkey, rec.id.hex().as_bytes())?;
         rec.add_name(name);
+        Ok(())
+    }
+
+    /// A layer's unpacked size, when it was computed before.
+    pub fn layer_size(&self, blob: &Digest) -> Result<Option<u64>, IndexError> {
+        Ok(self.layer_sizes.get(blob.to_string().as_bytes())?.map(|v| decode_u64(&v)))
+    }
+
+    /// Remembers a layer's unpacked size (content-addressed: never changes, so no flush is needed).
+    pub fn put_layer_size(&self, blob: &Digest, size: u64) -> Result<(), IndexError> {
+        self.layer_sizes.insert(blob.to_string().as_bytes(), &size.to_be_bytes())?;
         Ok(())
     }
 

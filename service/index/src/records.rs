@@ -46,6 +46,30 @@ pub struct ChildRecord {
 pub struct IndexRecord {
     pub descriptor: DescriptorRecord,
     pub children: Vec<ChildRecord>,
+    /// Every manifest the index names, present or not (so listings never read the index blob).
+    #[serde(default)]
+    pub entries: Vec<IndexEntry>,
+}
+
+/// One manifest an index names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub digest: Digest,
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub attests: Option<Digest>,
+}
+
+impl IndexEntry {
+    pub fn of(d: &imaged_core::Descriptor) -> Self {
+        Self { digest: d.digest.clone(), platform: d.platform.as_ref().map(ToString::to_string), attests: d.attests() }
+    }
+}
+
+impl From<&imaged_core::Descriptor> for DescriptorRecord {
+    fn from(d: &imaged_core::Descriptor) -> Self {
+        Self { media_type: d.media_type.clone(), digest: d.digest.clone(), size: d.size }
+    }
 }
 
 impl IndexRecord {

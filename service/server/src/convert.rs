@@ -49,11 +49,26 @@ pub fn summary(s: ImageSummary) -> pb::ImageSummary {
         repo_tags: familiar_all(&s.repo_tags),
         repo_digests: familiar_all(&r.repo_digests),
         created: timestamp(r.created),
-        size: r.size() as i64,
+        size: s.size as i64,
         shared_size: s.shared_size as i64,
         labels: r.labels.clone().into_iter().collect(),
         containers: s.containers as i64,
         manifest_digest: r.manifest.digest.to_string(),
+        content_size: r.size() as i64,
+        index_digest: r.index.as_ref().map(|i| i.descriptor.digest.to_string()).unwrap_or_default(),
+        platforms: s.platforms.into_iter().map(platform_image).collect(),
+    }
+}
+
+fn platform_image(p: imaged_images::PlatformImage) -> pb::PlatformImage {
+    pb::PlatformImage {
+        platform: p.platform,
+        manifest_digest: p.manifest.to_string(),
+        size: p.size as i64,
+        content_size: p.content_size as i64,
+        attests: p.attests.map(|d| d.to_string()).unwrap_or_default(),
+        present: p.present,
+        in_use: p.in_use,
     }
 }
 
@@ -123,7 +138,10 @@ pub fn details(d: ImageDetails, fields: &[String]) -> pb::ImageDetails {
         architecture: c.architecture.clone(),
         variant: c.variant.clone().unwrap_or_default(),
         os: c.os.clone(),
-        size: r.size() as i64,
+        size: d.size as i64,
+        content_size: r.size() as i64,
+        index_digest: r.index.as_ref().map(|i| i.descriptor.digest.to_string()).unwrap_or_default(),
+        platforms: d.platforms.into_iter().map(platform_image).collect(),
         diff_ids: if want("rootfs") { c.rootfs.diff_ids.clone() } else { vec![] },
         manifest: want("manifest").then(|| descriptor(&r.manifest.media_type, &r.manifest.digest, r.manifest.size)),
         config_descriptor: want("manifest").then(|| descriptor(&r.config.media_type, &r.config.digest, r.config.size)),
