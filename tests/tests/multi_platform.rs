@@ -81,6 +81,33 @@ fn an_attested_index_is_pulled_per_platform_and_pushed_byte_identical() {
     assert_eq!(reg.blob_gets(&arm_layer), 1);
     assert_eq!(id(&d, &src.reference), amd_id, "the tag was re-pointed");
 
+    // Every command understands platforms.
+    let tree = d.ok(&["images", "--tree", &src.reference]);
+    let rows: Vec<&str> = tree.lines().collect();
+    assert_eq!(rows.len(), 5, "{tree}");
+    assert!(rows[2].contains("├─ linux/amd64") && rows[2].contains("in use"), "{tree}");
+    assert!(rows[3].contains("├─ linux/arm64") && !rows[3].contains("not here"), "{tree}");
+    assert!(rows[4].contains("└─ attestation for linux/amd64"), "{tree}");
+    let arch = |platform: &str| d.ok(&["inspect", "--platform", platform, "-f", "{{.Architecture}}", &src.reference]);
+    assert_eq!(arch("linux/arm64").trim(), "arm64");
+    assert_eq!(arch("linux/amd64").trim(), "amd64");
+    let index: serde_json::Value =
+        serde_json::from_str(&d.ok(&["inspect", "-f", "{{json .Index}}", &src.reference])).unwrap();
+    assert_eq!(index["Manifests"].as_array().unwrap().len(), 3, "{index}");
+    assert!(d.ok(&["history", "--platform", "linux/arm64", &src.reference]).contains("IMAGE"));
+    let err = d.fails(&["inspect", "--platform", "linux/s390x", &src.reference]);
+    assert!(err.contains("linux/s390x") && err.contains("linux/amd64, linux/arm64"), "{err}");
+
+    // rmi --platform takes one platform away; the platform in use stays until the image goes.
+    let arm_blob = d.root.join("blobs/sha256").join(arm_layer.trim_start_matches("sha256:"));
+    assert!(arm_blob.exists());
+    d.ok(&["rmi", "--platform", "linux/arm64", &src.reference]);
+    assert!(!arm_blob.exists(), "the arm64 layer stayed on disk");
+    assert!(d.ok(&["images", "--tree", &src.reference]).lines().nth(3).unwrap().contains("not here"));
+    let err = d.fails(&["rmi", "--platform", "linux/amd64", &src.reference]);
+    assert!(err.contains("in use"), "{err}");
+    d.ok(&["pull", "--platform", "linux/arm64", &src.reference]);
+
     // Now the whole index goes up, byte for byte, and skopeo can copy every blob of it.
     let copy = format!("{}/lib/copy:1", reg.addr);
     d.ok(&["tag", &src.reference, &copy]);

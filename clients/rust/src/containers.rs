@@ -12,7 +12,17 @@ pub enum Output<'a> {
 impl Client {
     /// Creates a working container from an image; returns (id, name).
     pub async fn create_container(&self, image: &str, name: &str) -> Result<(String, String), ClientError> {
-        let req = pb::CreateContainerRequest { image: image.into(), name: name.into() };
+        self.create_container_platform(image, name, "").await
+    }
+
+    /// As [`Client::create_container`], asking for a platform ("" = the image's platform in use).
+    pub async fn create_container_platform(
+        &self,
+        image: &str,
+        name: &str,
+        platform: &str,
+    ) -> Result<(String, String), ClientError> {
+        let req = pb::CreateContainerRequest { image: image.into(), name: name.into(), platform: platform.into() };
         let r = self.containers().create(self.req(req)).await?.into_inner();
         Ok((r.id, r.name))
     }

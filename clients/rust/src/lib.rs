@@ -143,13 +143,30 @@ impl Client {
 
     /// One image in detail; `fields` limits the heavy parts (empty = all).
     pub async fn inspect(&self, image: &str, fields: Vec<String>) -> Result<pb::ImageDetails, ClientError> {
-        let r = self.images().inspect(self.req(pb::InspectImageRequest { image: image.into(), fields })).await?;
+        self.inspect_platform(image, fields, "").await
+    }
+
+    /// As [`Client::inspect`], for one platform of an image that came as an index ("" = the one in use).
+    pub async fn inspect_platform(
+        &self,
+        image: &str,
+        fields: Vec<String>,
+        platform: &str,
+    ) -> Result<pb::ImageDetails, ClientError> {
+        let req = pb::InspectImageRequest { image: image.into(), fields, platform: platform.into() };
+        let r = self.images().inspect(self.req(req)).await?;
         r.into_inner().image.ok_or_else(|| ClientError::Protocol("Inspect answered without an image".into()))
     }
 
     /// History rows, newest first.
     pub async fn history(&self, image: &str) -> Result<Vec<pb::HistoryEntry>, ClientError> {
-        Ok(self.images().history(self.req(pb::HistoryRequest { image: image.into() })).await?.into_inner().entries)
+        self.history_platform(image, "").await
+    }
+
+    /// As [`Client::history`], for one platform of an image that came as an index.
+    pub async fn history_platform(&self, image: &str, platform: &str) -> Result<Vec<pb::HistoryEntry>, ClientError> {
+        let req = pb::HistoryRequest { image: image.into(), platform: platform.into() };
+        Ok(self.images().history(self.req(req)).await?.into_inner().entries)
     }
 
     pub async fn tag(&self, source: &str, target: &str) -> Result<pb::TagResponse, ClientError> {
@@ -166,7 +183,18 @@ impl Client {
         force: bool,
         no_prune: bool,
     ) -> Result<pb::RemoveImageResponse, ClientError> {
-        let req = pb::RemoveImageRequest { image: image.into(), force, no_prune };
+        self.remove_platform(image, force, no_prune, "").await
+    }
+
+    /// As [`Client::remove`]; with a platform, removes only that platform of an image that came as an index.
+    pub async fn remove_platform(
+        &self,
+        image: &str,
+        force: bool,
+        no_prune: bool,
+        platform: &str,
+    ) -> Result<pb::RemoveImageResponse, ClientError> {
+        let req = pb::RemoveImageRequest { image: image.into(), force, no_prune, platform: platform.into() };
         Ok(self.images().remove(self.req(req)).await?.into_inner())
     }
 

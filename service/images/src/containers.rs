@@ -159,7 +159,19 @@ impl Engine {
         ns: &Namespace,
         image: &str,
         name: Option<String>,
+        platform: Option<&imaged_core::Platform>,
     ) -> Result<ContainerInfo, EngineError> {
+        if let Some(p) = platform {
+            // The platform asked for must be the one this daemon runs and the image has in use.
+            let here = self.platform();
+            if !p.matches(here) {
+                return Err(EngineError::PlatformMismatch {
+                    image: image.to_owned(),
+                    wanted: p.to_string(),
+                    have: format!("{here} (the platform this daemon runs)"),
+                });
+            }
+        }
         let attempt = {
             let (this, ns, image, name) = (self.clone(), ns.clone(), image.to_owned(), name.clone());
             blocking(move || this.create_container_blocking(&ns, &image, name)).await
@@ -174,7 +186,8 @@ impl Engine {
             }
             other => return other,
         };
-        self.pull(ns, &reference, crate::PullOptions::default(), None).await?;
+        let opts = crate::PullOptions { platform: platform.cloned(), ..Default::default() };
+        self.pull(ns, &reference, opts, None).await?;
         let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
         blocking(move || this.create_container_blocking(&ns, &image, name)).await
     }

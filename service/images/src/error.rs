@@ -30,7 +30,7 @@ pub enum EngineError {
     ImageNotFound(String),
     #[error("ambiguous image id prefix {prefix:?}: it matches {count} images, give more characters")]
     AmbiguousId { prefix: String, count: usize },
-    #[error("image {image} is for {have}, not {wanted}")]
+    #[error("image {image} has no {wanted} (it has: {have})")]
     PlatformMismatch { image: String, wanted: String, have: String },
     #[error("refusing to create a tag with a digest reference: {0}")]
     TagWithDigest(String),
@@ -79,6 +79,8 @@ pub enum EngineError {
          pull it with --all-platforms (or --platform), or push one platform with --platform"
     )]
     IncompleteIndex { index: String, missing: String, present: String },
+    #[error("{platform} is the platform in use of {image}: remove the image instead, or pull another platform first")]
+    PlatformInUse { image: String, platform: String },
 }
 
 impl EngineError {
@@ -110,9 +112,10 @@ impl EngineError {
             Self::ContainerNotFound(_) => ErrorKind::NotFound,
             Self::ContainerNameInUse(_) => ErrorKind::AlreadyExists,
             Self::BadContainerName(_) => ErrorKind::InvalidArgument,
-            Self::ContainerBusy(_) | Self::StepFailed { .. } | Self::IncompleteIndex { .. } => {
-                ErrorKind::FailedPrecondition
-            }
+            Self::ContainerBusy(_)
+            | Self::StepFailed { .. }
+            | Self::IncompleteIndex { .. }
+            | Self::PlatformInUse { .. } => ErrorKind::FailedPrecondition,
         }
     }
 
@@ -159,6 +162,7 @@ impl EngineError {
             Self::StepFailed { .. } => "BUILD_STEP_FAILED",
             Self::BadContext(_) => "INVALID_BUILD_CONTEXT",
             Self::IncompleteIndex { .. } => "INDEX_INCOMPLETE",
+            Self::PlatformInUse { .. } => "PLATFORM_IN_USE",
         }
     }
 

@@ -1,4 +1,4 @@
-use imaged_core::{Digest, Namespace};
+use imaged_core::{Digest, Namespace, Platform};
 use imaged_index::ImageRecord;
 
 use crate::{Engine, EngineError, ImageConfigDoc, blocking, config::parse_time};
@@ -29,10 +29,19 @@ pub struct HistoryRow {
 }
 
 impl Engine {
-    pub async fn inspect(&self, ns: &Namespace, image: &str) -> Result<ImageDetails, EngineError> {
-        let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
+    /// An image in detail; with `platform`, that platform of an image that came as an index.
+    pub async fn inspect(
+        &self,
+        ns: &Namespace,
+        image: &str,
+        platform: Option<&Platform>,
+    ) -> Result<ImageDetails, EngineError> {
+        let (this, ns, image, platform) = (self.clone(), ns.clone(), image.to_owned(), platform.cloned());
         blocking(move || {
-            let record = this.resolve_blocking(&ns, &image)?.record;
+            let mut record = this.resolve_blocking(&ns, &image)?.record;
+            if let Some(p) = &platform {
+                record = this.for_platform(record, p, &image)?;
+            }
             let config = this.config_blocking(&record.id)?;
             let size = this.image_size(&record)?;
             let platforms = this.platform_images(&record)?;
@@ -42,13 +51,26 @@ impl Engine {
     }
 
     /// History rows, newest first. Rows that are the top of a local parent image carry its id and tags.
-    pub async fn history(&self, ns: &Namespace, image: &str) -> Result<Vec<HistoryRow>, EngineError> {
-        let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
-        blocking(move || this.history_blocking(&ns, &image)).await
+    pub async fn history(
+        &self,
+        ns: &Namespace,
+        image: &str,
+        platform: Option<&Platform>,
+    ) -> Result<Vec<HistoryRow>, EngineError> {
+        let (this, ns, image, platform) = (self.clone(), ns.clone(), image.to_owned(), platform.cloned());
+        blocking(move || this.history_blocking(&ns, &image, platform.as_ref())).await
     }
 
-    fn history_blocking(&self, ns: &Namespace, image: &str) -> Result<Vec<HistoryRow>, EngineError> {
-        let record = self.resolve_blocking(ns, image)?.record;
+    fn history_blocking(
+        &self,
+        ns: &Namespace,
+        image: &str,
+        platform: Option<&Platform>,
+    ) -> Result<Vec<HistoryRow>, EngineError> {
+        let mut record = self.resolve_blocking(ns, image)?.record;
+        if let Some(p) = platform {
+            record = self.for_platform(record, p, image)?;
+        }
         let config = self.config_blocking(&record.id)?;
         let mut rows: Vec<HistoryRow> = Vec::new();
         let mut layers = record.layers.iter().peekable();

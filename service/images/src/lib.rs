@@ -17,6 +17,7 @@ mod filters;
 mod import;
 mod inspect;
 mod list;
+mod platforms;
 mod pull;
 mod push;
 mod remove;

@@ -45,9 +45,9 @@ async fn docker_rmi_semantics() {
     let la = list.iter().find(|s| s.record.id == ia.image_id).unwrap();
     assert_eq!(la.repo_tags.len(), 3);
 
-    let details = e.inspect(&ns, &ia.image_id.hex()[..8]).await.unwrap();
+    let details = e.inspect(&ns, &ia.image_id.hex()[..8], None).await.unwrap();
     assert_eq!(details.config.config.unwrap().cmd.unwrap(), ["sh"]);
-    let hist = e.history(&ns, "beta").await.unwrap();
+    let hist = e.history(&ns, "beta", None).await.unwrap();
     assert_eq!(hist.len(), 1);
     assert_eq!(hist[0].id.as_ref(), Some(&ib.image_id));
     assert_eq!(hist[0].comment, "Imported from -");
@@ -59,7 +59,7 @@ async fn docker_rmi_semantics() {
     // By id with two repositories: refused, then forced.
     let err = e.remove(&ns, ia.image_id.hex(), RemoveOptions::default()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::FailedPrecondition);
-    assert!(e.inspect(&ns, "alpha:1").await.is_ok(), "refused rmi changed nothing");
+    assert!(e.inspect(&ns, "alpha:1", None).await.is_ok(), "refused rmi changed nothing");
     let out = e.remove(&ns, ia.image_id.hex(), RemoveOptions { force: true, no_prune: false }).await.unwrap();
     assert_eq!(out.items.len(), 3);
     assert_eq!(out.items.last(), Some(&DeleteItem::Deleted(ia.image_id.clone())));
@@ -121,8 +121,8 @@ async fn bad_input_changes_nothing() {
     let i1 = import(&e, &ns, &a, Some("one")).await;
     let b = rootfs_tar(dir.path(), "b.tar", &[("y", b"2")]);
     import(&e, &ns, &b, Some("two")).await;
-    assert_eq!(e.inspect(&ns, "nope").await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(e.inspect(&ns, "UPPER").await.unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(e.inspect(&ns, "nope", None).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(e.inspect(&ns, "UPPER", None).await.unwrap_err().kind(), ErrorKind::InvalidArgument);
     assert_eq!(
         e.tag(&ns, "one", "x@sha256:".to_owned().as_str()).await.unwrap_err().kind(),
         ErrorKind::InvalidArgument
@@ -131,7 +131,7 @@ async fn bad_input_changes_nothing() {
     let ids: Vec<_> = e.list(&ns, ListOptions::default()).await.unwrap().into_iter().map(|s| s.record.id).collect();
     let common: usize = ids[0].hex().chars().zip(ids[1].hex().chars()).take_while(|(x, y)| x == y).count();
     if common > 0 {
-        let err = e.inspect(&ns, &ids[0].hex()[..common]).await.unwrap_err();
+        let err = e.inspect(&ns, &ids[0].hex()[..common], None).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     }
     let evil = dir.path().join("evil.tar");
@@ -153,5 +153,5 @@ async fn bad_input_changes_nothing() {
     assert!(err.to_string().contains("etc/passwd"), "{err}");
     assert_eq!(e.list(&ns, ListOptions::default()).await.unwrap().len(), 2);
     assert!(e.store().list_ingests().unwrap().is_empty(), "failed import left an ingest");
-    assert_eq!(e.inspect(&ns, "one").await.unwrap().record.id, i1.image_id);
+    assert_eq!(e.inspect(&ns, "one", None).await.unwrap().record.id, i1.image_id);
 }

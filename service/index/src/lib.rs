@@ -404,6 +404,37 @@ impl Index {
         Ok(out)
     }
 
+    /// Drops manifests (`drop` picks them) from an image's index record; returns the blobs no image
+    /// references any more, for the caller to delete.
+    pub fn drop_children(
+        &self,
+        ns: &Namespace,
+        id: &Digest,
+        drop: &dyn Fn(&crate::ChildRecord) -> bool,
+    ) -> Result<Vec<Digest>, IndexError> {
+        let out = unwrap_tx((&self.images, &self.blob_refs).transaction(|(images, refs)| {
+            let key = ns_key(ns, id.hex());
+            let Some(mut rec) = tx_get_json::<ImageRecord>(images, &key)? else {
+                return abort(IndexError::NoImage(id.clone()));
+            };
+            let before = rec.blobs();
+            if let Some(index) = &mut rec.index {
+                index.children.retain(|c| !drop(c));
+            }
+            let after = rec.blobs();
+            let mut freed = Vec::new();
+            for d in before.into_iter().filter(|d| !after.contains(d)) {
+                if tx_add_ref(refs, &d, -1)? == 0 {
+                    freed.push(d);
+                }
+            }
+            tx_put_json(images, &key, &rec)?;
+            Ok(freed)
+        }))?;
+        self.flush()?;
+        Ok(out)
+    }
+
     /// Saves a lease (blobs an in-flight operation holds).
     pub fn put_lease(&self, lease: &Lease) -> Result<(), IndexError> {
         self.leases.insert(lease.id.as_bytes(), serde_json::to_vec(lease).expect("lease serialises"))?;

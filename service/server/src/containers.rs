@@ -61,7 +61,9 @@ impl Containers for ContainersService {
     ) -> Result<Response<pb::CreateContainerResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let c = self.engine.create_container(&ns, &r.image, Some(r.name)).await.map_err(to_status)?;
+        let platform = convert::platform(&r.platform)?;
+        let c =
+            self.engine.create_container(&ns, &r.image, Some(r.name), platform.as_ref()).await.map_err(to_status)?;
         Ok(Response::new(pb::CreateContainerResponse { id: c.id, name: c.name }))
     }
 

@@ -194,3 +194,11 @@ pub fn credentials(a: Option<pb::AuthConfig>) -> Option<imaged_images::Credentia
 pub fn progress(p: imaged_images::ProgressEvent) -> pb::Progress {
     pb::Progress { id: p.id, status: p.status, current: p.current as i64, total: p.total as i64 }
 }
+
+/// An optional `os/arch[/variant]` from a request ("" = none); a bad one is INVALID_ARGUMENT.
+pub fn platform(s: &str) -> Result<Option<imaged_core::Platform>, tonic::Status> {
+    (!s.is_empty())
+        .then(|| imaged_core::Platform::parse(s))
+        .transpose()
+        .map_err(|e| crate::to_status(imaged_images::EngineError::Platform(e)))
+}

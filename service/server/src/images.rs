@@ -164,13 +164,16 @@ impl Images for ImagesService {
     ) -> Result<Response<pb::InspectImageResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let d = self.engine.inspect(&ns, &r.image).await.map_err(to_status)?;
+        let platform = convert::platform(&r.platform)?;
+        let d = self.engine.inspect(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
         Ok(Response::new(pb::InspectImageResponse { image: Some(convert::details(d, &r.fields)) }))
     }
 
     async fn history(&self, req: Request<pb::HistoryRequest>) -> Result<Response<pb::HistoryResponse>, Status> {
         let ns = convert::namespace(&req)?;
-        let rows = self.engine.history(&ns, &req.into_inner().image).await.map_err(to_status)?;
+        let r = req.into_inner();
+        let platform = convert::platform(&r.platform)?;
+        let rows = self.engine.history(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
         Ok(Response::new(pb::HistoryResponse { entries: rows.into_iter().map(convert::history_entry).collect() }))
     }
 
@@ -184,11 +187,11 @@ impl Images for ImagesService {
     async fn remove(&self, req: Request<pb::RemoveImageRequest>) -> Result<Response<pb::RemoveImageResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let out = self
-            .engine
-            .remove(&ns, &r.image, RemoveOptions { force: r.force, no_prune: r.no_prune })
-            .await
-            .map_err(to_status)?;
+        let out = match convert::platform(&r.platform)? {
+            Some(p) => self.engine.remove_platform(&ns, &r.image, &p).await,
+            None => self.engine.remove(&ns, &r.image, RemoveOptions { force: r.force, no_prune: r.no_prune }).await,
+        }
+        .map_err(to_status)?;
         Ok(Response::new(pb::RemoveImageResponse {
             items: convert::delete_items(&out),
             space_reclaimed: out.space_reclaimed as i64,

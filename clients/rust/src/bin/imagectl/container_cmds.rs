@@ -30,6 +30,9 @@ pub struct CreateArgs {
     name: Option<String>,
     /// The image to make the container from
     image: String,
+    /// Platform to run (os/arch[/variant]): must be the one this daemon runs
+    #[arg(long, default_value = "")]
+    platform: String,
 }
 
 #[derive(Args, Debug)]
@@ -95,7 +98,7 @@ pub struct CommitArgs {
 pub async fn run(c: &Client, cmd: ContainerCommand) -> CmdResult {
     match cmd {
         ContainerCommand::Create(a) => {
-            let (id, _) = c.create_container(&a.image, a.name.as_deref().unwrap_or("")).await?;
+            let (id, _) = c.create_container_platform(&a.image, a.name.as_deref().unwrap_or(""), &a.platform).await?;
             println!("{id}");
         }
         ContainerCommand::Exec(a) => {

@@ -61,6 +61,50 @@ pub struct ListArgs {
     /// Format output using a Go template, `table …` or `json`
     #[arg(long)]
     format: Option<String>,
+    /// List each image's platforms beneath it, with disk usage (unpacked) and content size (stored)
+    #[arg(long, conflicts_with_all = ["quiet", "format", "digests"])]
+    tree: bool,
+}
+
+/// `images --tree`, as `docker images --tree`: one line per image, then one per manifest of its index
+/// (platforms, then attestations, marked), each with its unpacked and stored sizes.
+fn print_tree(images: &[pb::ImageSummary], no_trunc: bool) {
+    let short = |d: &str| if no_trunc { d.to_owned() } else { fmt::short_id(d) };
+    let mut lines =
+        vec![vec!["IMAGE".to_owned(), "ID".into(), "DISK USAGE".into(), "CONTENT SIZE".into(), "EXTRA".into()]];
+    for i in images {
+        let name = if i.repo_tags.is_empty() { "<untagged>".to_owned() } else { i.repo_tags.join(", ") };
+        let extra = if i.containers > 0 { "U" } else { "" };
+        let id = if i.index_digest.is_empty() { &i.id } else { &i.index_digest };
+        lines.push(vec![name, short(id), fmt::human_size(i.size), fmt::human_size(i.content_size), extra.into()]);
+        let platform_of = |digest: &str| {
+            i.platforms.iter().find(|p| p.manifest_digest == digest).map(|p| p.platform.clone()).unwrap_or_default()
+        };
+        let n = i.platforms.len();
+        for (k, p) in i.platforms.iter().enumerate() {
+            let branch = if k + 1 == n { "└─" } else { "├─" };
+            let label = if p.attests.is_empty() {
+                p.platform.clone()
+            } else {
+                format!("attestation for {}", platform_of(&p.attests))
+            };
+            let mut extra = Vec::new();
+            if p.in_use {
+                extra.push("in use");
+            }
+            if !p.present {
+                extra.push("not here");
+            }
+            lines.push(vec![
+                format!("{branch} {label}"),
+                short(&p.manifest_digest),
+                fmt::human_size(p.size),
+                fmt::human_size(p.content_size),
+                extra.join(", "),
+            ]);
+        }
+    }
+    print!("{}", fmt::table(&lines));
 }
 
 fn split_repo_tag(familiar: &str) -> (String, String) {
@@ -76,6 +120,10 @@ pub async fn list(c: &Client, a: ListArgs) -> CmdResult {
         filters.push(("reference".into(), r.clone()));
     }
     let images = c.list(a.all, filters).await?;
+    if a.tree {
+        print_tree(&images, a.no_trunc);
+        return Ok(());
+    }
     let id_of = |id: &str| {
         if a.no_trunc { id.to_owned() } else { fmt::short_id(id) }
     };
@@ -132,6 +180,9 @@ pub async fn list(c: &Client, a: ListArgs) -> CmdResult {
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
     image: String,
+    /// Use this platform of a multi-platform image (os/arch[/variant])
+    #[arg(long, default_value = "")]
+    platform: String,
     /// Print sizes and dates in human readable format
     #[arg(short = 'H', long, default_value_t = true, action = clap::ArgAction::Set)]
     human: bool,
@@ -147,7 +198,7 @@ pub struct HistoryArgs {
 }
 
 pub async fn history(c: &Client, a: HistoryArgs) -> CmdResult {
-    let entries = c.history(&a.image).await?;
+    let entries = c.history_platform(&a.image, &a.platform).await?;
     let id_of = |id: &str| {
         if id == "<missing>" || a.no_trunc { id.to_owned() } else { fmt::short_id(id) }
     };
@@ -202,6 +253,9 @@ pub struct RmiArgs {
     /// Do not delete untagged parents
     #[arg(long)]
     no_prune: bool,
+    /// Remove only this platform (os/arch[/variant]) of a multi-platform image; the image stays
+    #[arg(long, default_value = "")]
+    platform: String,
 }
 
 fn print_items(items: &[pb::DeleteItem], lower: bool) {
@@ -219,7 +273,7 @@ fn print_items(items: &[pb::DeleteItem], lower: bool) {
 pub async fn rmi(c: &Client, a: RmiArgs) -> CmdResult {
     let mut failed = Vec::new();
     for image in &a.images {
-        match c.remove(image, a.force, a.no_prune).await {
+        match c.remove_platform(image, a.force, a.no_prune, &a.platform).await {
             Ok(r) => print_items(&r.items, false),
             Err(e) => failed.push(Failure::from(e).0),
         }

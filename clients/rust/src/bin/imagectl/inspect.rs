@@ -11,6 +11,9 @@ pub struct InspectArgs {
     /// Format output using a Go template, or `json`
     #[arg(short, long)]
     format: Option<String>,
+    /// Show this platform of a multi-platform image (os/arch[/variant]) instead of the one in use
+    #[arg(long, default_value = "")]
+    platform: String,
 }
 
 fn list_or_null(set: bool, v: &[String]) -> Value {
@@ -75,6 +78,19 @@ pub fn docker_json(d: &pb::ImageDetails) -> Value {
     if let Some(m) = &d.manifest {
         out.insert("Descriptor".into(), json!({"mediaType": m.media_type, "digest": m.digest, "size": m.size}));
     }
+    if !d.index_digest.is_empty() {
+        // imaged's addition: the image's index and every manifest in it.
+        let platforms: Vec<Value> = d
+            .platforms
+            .iter()
+            .map(|p| {
+                json!({"Platform": p.platform, "Digest": p.manifest_digest, "Size": p.size,
+                    "ContentSize": p.content_size, "Attests": (!p.attests.is_empty()).then_some(&p.attests),
+                    "Present": p.present, "InUse": p.in_use})
+            })
+            .collect();
+        out.insert("Index".into(), json!({"Digest": d.index_digest, "Manifests": platforms}));
+    }
     Value::Object(out)
 }
 
@@ -88,7 +104,7 @@ pub async fn inspect(c: &Client, a: InspectArgs) -> CmdResult {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for image in &a.images {
-        match c.inspect(image, vec![]).await {
+        match c.inspect_platform(image, vec![], &a.platform).await {
             Ok(d) => found.push(docker_json(&d)),
             Err(e) => errors.push(Failure::from(e).0.replace("Error response from daemon: ", "Error: ")),
         }

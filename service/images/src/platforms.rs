@@ -1,0 +1,93 @@
+//! One platform of an image that came as an index: a view of it for inspect, history and save, and its
+//! removal (`rmi --platform`).
+use imaged_core::{Namespace, Platform};
+use imaged_index::{ChildRecord, ImageRecord, IndexRecord, LayerRecord};
+
+use crate::{DeleteItem, Engine, EngineError, RemoveOutcome, blocking, push::platforms_here};
+
+/// The runnable manifest of `index` for `p`.
+pub(crate) fn child_for<'a>(index: &'a IndexRecord, p: &Platform) -> Option<&'a ChildRecord> {
+    index.children.iter().find(|c| {
+        c.attests.is_none()
+            && c.platform.as_deref().and_then(|s| Platform::parse(s).ok()).is_some_and(|h| p.matches(&h))
+    })
+}
+
+fn not_here(r: &ImageRecord, image: &str, p: &Platform) -> EngineError {
+    let have = match &r.index {
+        Some(index) => platforms_here(index),
+        None => Platform::normalized(&r.os, &r.architecture, r.variant.as_deref()).to_string(),
+    };
+    EngineError::PlatformMismatch { image: image.to_owned(), wanted: p.to_string(), have }
+}
+
+impl Engine {
+    /// `r` as seen for platform `p`: itself when `p` is its platform in use, else a view made from the
+    /// stored manifest of that platform (its config and layers; names and index as `r`'s).
+    pub(crate) fn for_platform(&self, r: ImageRecord, p: &Platform, image: &str) -> Result<ImageRecord, EngineError> {
+        let in_use = Platform::normalized(&r.os, &r.architecture, r.variant.as_deref());
+        if p.matches(&in_use) {
+            return Ok(r);
+        }
+        let Some(child) = r.index.as_ref().and_then(|i| child_for(i, p)).cloned() else {
+            return Err(not_here(&r, image, p));
+        };
+        let (config_desc, layers) = child.blobs.split_first().ok_or_else(|| EngineError::BadConfig {
+            digest: child.manifest.digest.to_string(),
+            reason: "a stored manifest without a config".into(),
+        })?;
+        let config = self.config_blocking(&config_desc.digest)?;
+        let diff_ids = &config.rootfs.diff_ids;
+        if diff_ids.len() != layers.len() {
+            return Err(EngineError::BadConfig {
+                digest: config_desc.digest.to_string(),
+                reason: format!("{} diff ids for {} layers", diff_ids.len(), layers.len()),
+            });
+        }
+        let mut records = Vec::new();
+        for (l, diff) in layers.iter().zip(diff_ids) {
+            let diff_id = imaged_core::Digest::parse(diff).map_err(|e| EngineError::BadConfig {
+                digest: config_desc.digest.to_string(),
+                reason: e.to_string(),
+            })?;
+            records.push(LayerRecord {
+                media_type: l.media_type.clone(),
+                digest: l.digest.clone(),
+                size: l.size,
+                diff_id,
+            });
+        }
+        let mut view = config.record(child.manifest.clone(), config_desc.clone(), records, r.added);
+        view.repo_tags = r.repo_tags;
+        view.repo_digests = r.repo_digests;
+        view.index = r.index;
+        view.last_tag_time = r.last_tag_time;
+        Ok(view)
+    }
+
+    /// Removes one platform (and the attestations about it) from an image that came as an index.
+    pub async fn remove_platform(
+        &self,
+        ns: &Namespace,
+        image: &str,
+        p: &Platform,
+    ) -> Result<RemoveOutcome, EngineError> {
+        let (this, ns, image, p) = (self.clone(), ns.clone(), image.to_owned(), p.clone());
+        blocking(move || {
+            let r = this.resolve_blocking(&ns, &image)?.record;
+            let Some(child) = r.index.as_ref().and_then(|i| child_for(i, &p)).cloned() else {
+                return Err(not_here(&r, &image, &p));
+            };
+            if child.manifest.digest == r.manifest.digest {
+                return Err(EngineError::PlatformInUse { image: image.clone(), platform: p.to_string() });
+            }
+            let gone = child.manifest.digest.clone();
+            let freed = this
+                .index()
+                .drop_children(&ns, &r.id, &|c| c.manifest.digest == gone || c.attests.as_ref() == Some(&gone))?;
+            let space_reclaimed = this.collect(&freed)?;
+            Ok(RemoveOutcome { items: vec![DeleteItem::Deleted(child.manifest.digest)], space_reclaimed })
+        })
+        .await
+    }
+}
