@@ -604,6 +604,48 @@ fn write_layout(dir: &Path, tag: &str, arches: &[&str], content: &[u8], layer: L
 /// (half random, half text, so gzip has work to do). Returns the manifest digest.
 pub fn write_big_layout(dir: &Path, tag: &str, layers: usize, mb: usize) -> String {
     use serde_json::json;
+    let (man_d, size) = big_manifest(dir, "amd64", layers, mb);
+    write_layout_index(
+        dir,
+        json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man_d,
+        "size": size, "annotations": {"org.opencontainers.image.ref.name": tag}}),
+    );
+    man_d
+}
+
+/// As [`write_big_layout`], one image per architecture (`mb` in all, split between them) under an index.
+pub fn write_big_index(dir: &Path, tag: &str, arches: &[&str], layers: usize, mb: usize) -> String {
+    use serde_json::json;
+    let manifests: Vec<serde_json::Value> = arches
+        .iter()
+        .map(|arch| {
+            let (d, size) = big_manifest(dir, arch, layers, mb / arches.len());
+            json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": size,
+                "platform": {"os": "linux", "architecture": arch}})
+        })
+        .collect();
+    let index = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests}))
+    .expect("json");
+    let index_d = put_blob(&dir.join("blobs/sha256"), &index);
+    write_layout_index(
+        dir,
+        json!({"mediaType": "application/vnd.oci.image.index.v1+json", "digest": index_d,
+        "size": index.len(), "annotations": {"org.opencontainers.image.ref.name": tag}}),
+    );
+    index_d
+}
+
+fn write_layout_index(dir: &Path, top: serde_json::Value) {
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).expect("oci-layout");
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": [top]});
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).expect("json")).expect("index");
+}
+
+/// A manifest of `layers` gzip layers of `mb` MiB in all (half random, half text) for `arch`; returns its
+/// digest and size.
+fn big_manifest(dir: &Path, arch: &str, layers: usize, mb: usize) -> (String, usize) {
+    use serde_json::json;
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).expect("layout dir");
     let put = |data: &[u8]| put_blob(&blobs, data);
@@ -612,7 +654,7 @@ pub fn write_big_layout(dir: &Path, tag: &str, layers: usize, mb: usize) -> Stri
     for i in 0..layers {
         let half = per_layer / 2;
         let text: Vec<u8> = (0..half).map(|j| b"lorem ipsum dolor sit amet\n"[(j + i) % 27]).collect();
-        let tar_path = dir.join(format!("layer{i}.tar"));
+        let tar_path = dir.join(format!("layer-{arch}-{i}.tar"));
         write_rootfs(&tar_path, &[(&format!("data{i}/random"), random_bytes(half)), (&format!("data{i}/text"), text)]);
         let raw = std::fs::read(&tar_path).expect("tar");
         std::fs::remove_file(&tar_path).expect("rm");
@@ -622,23 +664,13 @@ pub fn write_big_layout(dir: &Path, tag: &str, layers: usize, mb: usize) -> Stri
             json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(&gz), "size": gz.len()}),
         );
     }
-    let config = serde_json::to_vec(&json!({"architecture": "amd64", "os": "linux", "created": "2026-01-01T00:00:00Z",
+    let config = serde_json::to_vec(&json!({"architecture": arch, "os": "linux", "created": "2026-01-01T00:00:00Z",
         "config": {"Cmd": ["sh"]}, "rootfs": {"type": "layers", "diff_ids": diff_ids}}))
     .expect("json");
     let cfg_d = put(&config);
     let manifest = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg_d, "size": config.len()}, "layers": descs})).expect("json");
-    let man_d = put(&manifest);
-    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).expect("oci-layout");
-    std::fs::write(
-        dir.join("index.json"),
-        serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man_d, "size": manifest.len(),
-         "annotations": {"org.opencontainers.image.ref.name": tag}}]}))
-        .expect("json"),
-    )
-    .expect("index");
-    man_d
+    (put(&manifest), manifest.len())
 }
 
 /// A tar of raw entries `(name, type, link target, data)`. Names are written as given, so `..` and absolute

@@ -14,6 +14,8 @@ pub struct LayerStats {
     pub tar_size: u64,
     /// Number of tar entries.
     pub entries: u64,
+    /// The layer's size as Docker counts it: the sum of its entries' sizes.
+    pub unpacked_size: u64,
     /// How the input was compressed.
     pub input_compression: Compression,
 }
@@ -64,12 +66,20 @@ pub fn layer_from_rootfs<R: Read, W: Write>(input: R, out: W) -> Result<(LayerSt
     if let Some(e) = tee.write_error.take() {
         return Err(ArchiveError::Write(e));
     }
-    let entries = result?;
+    let (entries, unpacked_size) = result?;
     let out = tee.out.finish().map_err(ArchiveError::Write)?;
-    Ok((LayerStats { diff_id: tee.hasher.finish(), tar_size: tee.count, entries, input_compression: compression }, out))
+    let stats = LayerStats {
+        diff_id: tee.hasher.finish(),
+        tar_size: tee.count,
+        entries,
+        unpacked_size,
+        input_compression: compression,
+    };
+    Ok((stats, out))
 }
 
-fn read_entries<R: Read, W: Write>(tee: &mut Tee<R, W>, compression: Compression) -> Result<u64, ArchiveError> {
+/// Checks every entry; returns how many there were and the sum of their sizes.
+fn read_entries<R: Read, W: Write>(tee: &mut Tee<R, W>, compression: Compression) -> Result<(u64, u64), ArchiveError> {
     let bad_input = |e: io::Error| match compression {
         Compression::None => ArchiveError::NotTar(e),
         _ if e.kind() == io::ErrorKind::UnexpectedEof || e.kind() == io::ErrorKind::InvalidInput => {
@@ -79,6 +89,7 @@ fn read_entries<R: Read, W: Write>(tee: &mut Tee<R, W>, compression: Compression
     };
     let mut guard = EntryGuard::new();
     let mut entries = 0u64;
+    let mut unpacked_size = 0u64;
     {
         let mut archive = tar::Archive::new(&mut *tee);
         for entry in archive.entries().map_err(bad_input)? {
@@ -92,13 +103,14 @@ fn read_entries<R: Read, W: Write>(tee: &mut Tee<R, W>, compression: Compression
                 return Err(ArchiveError::Truncated { entry: path, copied, declared });
             }
             entries += 1;
+            unpacked_size += declared;
         }
     }
     let trailing = io::copy(tee, &mut io::sink()).map_err(bad_input)?;
     if entries == 0 && trailing == 0 && tee.count < 1024 {
         return Err(ArchiveError::NotTar(io::Error::new(io::ErrorKind::InvalidData, "no tar header found")));
     }
-    Ok(entries)
+    Ok((entries, unpacked_size))
 }
 
 #[cfg(test)]

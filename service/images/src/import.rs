@@ -170,6 +170,7 @@ impl Engine {
             size: layer.size,
             diff_id: stats.diff_id,
         };
+        self.index().put_layer_size(&layer.digest, stats.unpacked_size)?;
         let names: Vec<String> = opts.reference.iter().map(|r| r.to_string()).collect();
         let record = self.store_image_blocking(ns, &config, vec![layer.clone()], &names, None)?;
         let config_digest = record.id;

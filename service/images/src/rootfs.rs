@@ -138,6 +138,7 @@ impl Engine {
             size: blob.size,
             diff_id: stats.diff_id,
         };
+        self.measure_later(vec![(layer.digest.clone(), layer.size)]);
         Ok((layer, stats.entries))
     }
 

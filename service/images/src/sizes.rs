@@ -54,8 +54,9 @@ impl Engine {
     /// Measures layers in the background, so that the first listing after a pull or load finds them
     /// measured; the transfer itself never waits for it.
     pub(crate) fn measure_later(&self, layers: Vec<(Digest, u64)>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let this = self.clone();
-        tokio::task::spawn_blocking(move || {
+        runtime.spawn_blocking(move || {
             for (d, stored) in layers {
                 let _ = this.layer_unpacked_size(&d, stored);
             }

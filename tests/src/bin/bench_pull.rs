@@ -3,7 +3,9 @@
 //! runs and ratios, plus the daemon's peak RSS. Env: MB (default 300).
 use std::process::Command;
 
-use imaged_tests::{Containerd, Daemon, RegistryServer, median, peak_rss_mb, skopeo, timed, write_big_layout};
+use imaged_tests::{
+    Containerd, Daemon, RegistryServer, median, peak_rss_mb, skopeo, timed, write_big_index, write_big_layout,
+};
 
 fn main() -> anyhow::Result<()> {
     let mb: usize = std::env::var("MB").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
@@ -33,6 +35,7 @@ fn main() -> anyhow::Result<()> {
     for round in 0..3 {
         d.ok(&["image", "prune", "-a", "-f"]);
         ours.push(timed(Command::new(imaged_tests::bin("imagectl")).args(["--host", &d.host(), "pull", "-q", &name])));
+        settle(&d);
         let out = dir.join(format!("skopeo{round}"));
         sk.push(timed(skopeo_cmd(&dir).args([
             "copy",
@@ -93,8 +96,55 @@ fn main() -> anyhow::Result<()> {
         let c = median(wc);
         println!("warm pull: ctr content fetch {c:.3}s | imaged/ctr ratio {:.2}", o / c);
     }
+
+    // A 4-platform index, every platform: imaged pull --all-platforms beside skopeo copy --all.
+    let multi_layout = dir.join("multi-layout");
+    write_big_index(&multi_layout, "multi", &["amd64", "arm64", "ppc64le", "s390x"], 2, mb);
+    let multi = format!("{}/bench/multi:1", reg.addr);
+    skopeo(
+        &dir,
+        &[
+            "copy",
+            "-q",
+            "--all",
+            "--dest-tls-verify=false",
+            &format!("oci:{}:multi", multi_layout.display()),
+            &format!("docker://{multi}"),
+        ],
+    );
+    let (mut mo, mut ms) = (vec![], vec![]);
+    for round in 0..3 {
+        d.ok(&["image", "prune", "-a", "-f"]);
+        mo.push(timed(Command::new(imaged_tests::bin("imagectl")).args([
+            "--host",
+            &d.host(),
+            "pull",
+            "-q",
+            "--all-platforms",
+            &multi,
+        ])));
+        settle(&d);
+        let out = dir.join(format!("skopeo-multi{round}"));
+        ms.push(timed(skopeo_cmd(&dir).args([
+            "copy",
+            "-q",
+            "--all",
+            "--src-tls-verify=false",
+            &format!("docker://{multi}"),
+            &format!("oci:{}:x", out.display()),
+        ])));
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    let (o, s) = (median(mo), median(ms));
+    println!("pull --all-platforms, 4 platforms: imaged {o:.2}s | skopeo copy --all {s:.2}s | ratio {:.2}", o / s);
     println!("imaged peak RSS: {} MB", peak_rss_mb(d.pid()));
     Ok(())
+}
+
+/// Waits for the work a pull leaves in the background (measuring layer sizes) by asking for them, so
+/// that it never overlaps the next timed command.
+fn settle(d: &Daemon) {
+    d.ok(&["images", "-q"]);
 }
 
 fn skopeo_cmd(dir: &std::path::Path) -> Command {
