@@ -10,7 +10,7 @@ use imaged_core::{Digest, Namespace, Reference, media_types};
 use imaged_index::{DescriptorRecord, LayerRecord, Lease};
 use tokio::sync::mpsc;
 
-use crate::{Engine, EngineError, ImageConfigDoc, ImportSource, blocking, import::manifest_json, now_nanos};
+use crate::{Engine, EngineError, ImageConfigDoc, Images, ImportSource, blocking, import::manifest_json, now_nanos};
 
 /// A blocking writer that sends its bytes as chunks of at most `chunk` bytes; fails once the receiver is gone.
 pub struct ChunkWriter {
@@ -170,7 +170,7 @@ impl BlobSink for StoreSink<'_> {
     }
 }
 
-impl Engine {
+impl Images {
     /// Writes `images` (references, ids or prefixes) as one archive into `out`. Blobs are held by a lease
     /// while they are copied.
     pub async fn save<W: Write + Send + 'static>(

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use imaged_core::Digest;
 
-use crate::{Engine, EngineError, blocking};
+use crate::{Content, EngineError, blocking};
 
 /// Result of a consistency check of the store against the index.
 #[derive(Debug, Clone, Default)]
@@ -21,7 +21,7 @@ impl CheckReport {
     }
 }
 
-impl Engine {
+impl Content {
     /// Verifies that every image's manifest, config and layers are present (re-hashing them when
     /// `verify_content`), that every name points at an image, and that blob counts match the images.
     pub async fn check(&self, verify_content: bool) -> Result<CheckReport, EngineError> {

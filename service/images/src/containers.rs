@@ -9,14 +9,14 @@ use std::{
 
 use imaged_build::{
     fsutil::{lookup_user, mkdir_in_root},
-    runtime::{OutputSink, RunSpec, Runtime},
+    runtime::{OutputSink, RunSpec},
     snapshot::remove_all,
 };
 use imaged_core::{Digest, Namespace, Reference};
 pub use imaged_index::ContainerRecord as ContainerInfo;
 use imaged_index::LayerRecord;
 
-use crate::{Change, Engine, EngineError, HistoryDoc, ImageConfigDoc, blocking, config::format_time, now_nanos};
+use crate::{Change, Containers, EngineError, HistoryDoc, ImageConfigDoc, blocking, config::format_time, now_nanos};
 
 /// A command to run in a container.
 #[derive(Debug, Clone, Default)]
@@ -121,17 +121,13 @@ pub(crate) fn merge_env(base: &[String], extra: &[String]) -> Vec<String> {
     out
 }
 
-impl Engine {
+impl Containers {
     fn containers_dir(&self) -> PathBuf {
         self.root().join("containers")
     }
 
     fn container_dir(&self, id: &str) -> PathBuf {
         self.containers_dir().join(id)
-    }
-
-    pub(crate) fn runtime(&self) -> Result<Runtime, EngineError> {
-        Ok(Runtime::find(&self.root().join("runc"))?)
     }
 
     fn container_lock(&self, id: &str) -> Arc<std::sync::Mutex<()>> {
@@ -187,7 +183,7 @@ impl Engine {
             other => return other,
         };
         let opts = crate::PullOptions { platform: platform.cloned(), ..Default::default() };
-        self.pull(ns, &reference, opts, None).await?;
+        self.transfers().pull(ns, &reference, opts, None).await?;
         let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
         blocking(move || this.create_container_blocking(&ns, &image, name)).await
     }

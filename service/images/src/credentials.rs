@@ -13,7 +13,7 @@ use imaged_core::Namespace;
 use imaged_registry::Credentials;
 use serde::{Deserialize, Serialize};
 
-use crate::{Engine, EngineError};
+use crate::{EngineError, Transfers};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct AuthFile {
@@ -79,7 +79,7 @@ struct AuthEntry {
     auth: String,
 }
 
-impl Engine {
+impl Transfers {
     fn creds_path(&self, ns: &Namespace) -> PathBuf {
         self.root().join("credentials").join(format!("{ns}.json"))
     }

@@ -14,7 +14,7 @@ use oci_spec::image::{DescriptorBuilder, ImageManifestBuilder, MediaType};
 use tokio::sync::mpsc;
 
 use crate::{
-    Change, ContainerConfigDoc, Engine, EngineError, HistoryDoc, ImageConfigDoc, blocking,
+    Change, ContainerConfigDoc, EngineError, HistoryDoc, ImageConfigDoc, Images, blocking,
     config::{RootFsDoc, format_time},
     now_nanos,
 };
@@ -107,7 +107,7 @@ impl ImportSource {
     }
 }
 
-impl Engine {
+impl Images {
     /// Turns a root filesystem tar into a one-layer image (gzip layer, OCI config and manifest).
     pub async fn import(
         &self,

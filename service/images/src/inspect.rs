@@ -1,7 +1,7 @@
 use imaged_core::{Digest, Namespace, Platform};
 use imaged_index::ImageRecord;
 
-use crate::{Engine, EngineError, ImageConfigDoc, blocking, config::parse_time};
+use crate::{EngineError, ImageConfigDoc, Images, blocking, config::parse_time};
 
 /// Everything Inspect shows: the index record and the parsed config.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub struct HistoryRow {
     pub author: String,
 }
 
-impl Engine {
+impl Images {
     /// An image in detail; with `platform`, that platform of an image that came as an index.
     pub async fn inspect(
         &self,

@@ -4,7 +4,7 @@ use imaged_core::{Namespace, Reference};
 use imaged_index::ImageRecord;
 
 use crate::{
-    Engine, EngineError, blocking,
+    EngineError, Images, blocking,
     filters::{Filters, glob},
 };
 
@@ -70,7 +70,7 @@ fn reference_matches(pattern: &str, stored: &str) -> bool {
     glob(pattern, &r.familiar()) || glob(pattern, &r.familiar_name())
 }
 
-impl Engine {
+impl Images {
     /// Lists images, newest first, as `docker image ls`.
     pub async fn list(&self, ns: &Namespace, opts: ListOptions) -> Result<Vec<ImageSummary>, EngineError> {
         let (this, ns) = (self.clone(), ns.clone());

@@ -3,7 +3,7 @@
 use imaged_core::{Namespace, Platform};
 use imaged_index::{ChildRecord, ImageRecord, IndexRecord, LayerRecord};
 
-use crate::{DeleteItem, Engine, EngineError, RemoveOutcome, blocking, push::platforms_here};
+use crate::{DeleteItem, EngineError, Images, RemoveOutcome, blocking, push::platforms_here};
 
 /// The runnable manifest of `index` for `p`.
 pub(crate) fn child_for<'a>(index: &'a IndexRecord, p: &Platform) -> Option<&'a ChildRecord> {
@@ -21,7 +21,7 @@ fn not_here(r: &ImageRecord, image: &str, p: &Platform) -> EngineError {
     EngineError::PlatformMismatch { image: image.to_owned(), wanted: p.to_string(), have }
 }
 
-impl Engine {
+impl Images {
     /// `r` as seen for platform `p`: itself when `p` is its platform in use, else a view made from the
     /// stored manifest of that platform (its config and layers; names and index as `r`'s).
     pub(crate) fn for_platform(&self, r: ImageRecord, p: &Platform, image: &str) -> Result<ImageRecord, EngineError> {

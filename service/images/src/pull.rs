@@ -8,7 +8,7 @@ use imaged_index::{ChildRecord, DescriptorRecord, IndexRecord, LayerRecord, Leas
 use imaged_registry::{Credentials, Target};
 use tokio::sync::mpsc;
 
-use crate::{ChunkReader, Engine, EngineError, ImageConfigDoc, blocking, now_nanos};
+use crate::{ChunkReader, EngineError, ImageConfigDoc, Transfers, blocking, now_nanos};
 
 /// A progress line, as Docker's JSON progress messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +61,7 @@ struct Pulled {
     from_index: Option<Descriptor>,
 }
 
-impl Engine {
+impl Transfers {
     /// Pulls a reference (or every tag of its repository).
     pub async fn pull(
         &self,

@@ -5,7 +5,7 @@ use imaged_index::{DescriptorRecord, ImageRecord};
 use imaged_registry::{Credentials, Target};
 
 use crate::{
-    Engine, EngineError, blocking, now_nanos,
+    EngineError, Transfers, blocking, now_nanos,
     pull::{ProgressTx, report},
 };
 
@@ -17,7 +17,7 @@ pub struct PushOutcome {
     pub size: u64,
 }
 
-impl Engine {
+impl Transfers {
     /// Pushes `reference` (or, with `all_tags`, every local tag of its repository).
     pub async fn push(
         &self,

@@ -64,6 +64,11 @@ impl Workspace {
 }
 
 impl Engine {
+    /// The OCI runtime (runc or crun) that RUN steps and `container exec` use, with its state under the root.
+    pub(crate) fn runtime(&self) -> Result<imaged_build::runtime::Runtime, EngineError> {
+        Ok(imaged_build::runtime::Runtime::find(&self.root().join("runc"))?)
+    }
+
     /// Lower directories (topmost first) for `layers` (base first), unpacking any layer not unpacked yet.
     pub(crate) fn lowers_blocking(&self, layers: &[LayerRecord]) -> Result<Vec<PathBuf>, EngineError> {
         let snaps = self.snapshots();

@@ -3,7 +3,7 @@
 use imaged_core::{DEFAULT_DOMAIN, Namespace, domain_matches};
 use imaged_registry::Credentials;
 
-use crate::{Engine, EngineError, blocking, filters::Filters};
+use crate::{EngineError, Transfers, blocking, filters::Filters};
 
 /// How a registry was searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub struct SearchHit {
     pub automated: bool,
 }
 
-impl Engine {
+impl Transfers {
     pub async fn search(
         &self,
         ns: &Namespace,

@@ -1,8 +1,8 @@
 use imaged_core::{Digest, Namespace, Reference};
 
-use crate::{Engine, EngineError, blocking, now_nanos};
+use crate::{EngineError, Images, blocking, now_nanos};
 
-impl Engine {
+impl Images {
     /// Points `target` (`REPO[:TAG]`) at the image `source` names. Returns the normalised name and the id.
     pub async fn tag(&self, ns: &Namespace, source: &str, target: &str) -> Result<(Reference, Digest), EngineError> {
         let (this, ns, source, target) = (self.clone(), ns.clone(), source.to_owned(), target.to_owned());

@@ -3,7 +3,7 @@ use std::collections::{HashMap, HashSet};
 use imaged_core::{Digest, Namespace};
 
 use crate::{
-    Engine, EngineError, blocking,
+    EngineError, Images, blocking,
     list::{blob_users, shared_size},
 };
 
@@ -33,7 +33,7 @@ pub struct DiskUsage {
     pub active_images: u64,
 }
 
-impl Engine {
+impl Images {
     pub async fn disk_usage(&self, ns: &Namespace) -> Result<DiskUsage, EngineError> {
         let (this, ns) = (self.clone(), ns.clone());
         blocking(move || {

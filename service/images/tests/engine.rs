@@ -25,7 +25,7 @@ async fn import(e: &Engine, ns: &Namespace, tar: &std::path::Path, name: Option<
         changes: vec![parse_change(r#"CMD ["sh"]"#).unwrap()],
         ..Default::default()
     };
-    e.import(ns, opts, ImportSource::File(File::open(tar).unwrap())).await.unwrap()
+    e.images().import(ns, opts, ImportSource::File(File::open(tar).unwrap())).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -37,43 +37,43 @@ async fn docker_rmi_semantics() {
     let b = rootfs_tar(dir.path(), "b.tar", &[("bin/b", &[2u8; 70_000])]);
     let ia = import(&e, &ns, &a, Some("alpha:1")).await;
     let ib = import(&e, &ns, &b, Some("beta")).await;
-    e.tag(&ns, "alpha:1", "alpha:2").await.unwrap();
-    e.tag(&ns, "alpha:1", "other/repo:x").await.unwrap();
+    e.images().tag(&ns, "alpha:1", "alpha:2").await.unwrap();
+    e.images().tag(&ns, "alpha:1", "other/repo:x").await.unwrap();
 
-    let list = e.list(&ns, ListOptions::default()).await.unwrap();
+    let list = e.images().list(&ns, ListOptions::default()).await.unwrap();
     assert_eq!(list.len(), 2);
     let la = list.iter().find(|s| s.record.id == ia.image_id).unwrap();
     assert_eq!(la.repo_tags.len(), 3);
 
-    let details = e.inspect(&ns, &ia.image_id.hex()[..8], None).await.unwrap();
+    let details = e.images().inspect(&ns, &ia.image_id.hex()[..8], None).await.unwrap();
     assert_eq!(details.config.config.unwrap().cmd.unwrap(), ["sh"]);
-    let hist = e.history(&ns, "beta", None).await.unwrap();
+    let hist = e.images().history(&ns, "beta", None).await.unwrap();
     assert_eq!(hist.len(), 1);
     assert_eq!(hist[0].id.as_ref(), Some(&ib.image_id));
     assert_eq!(hist[0].comment, "Imported from -");
 
     // By tag: untag only while other names remain.
-    let out = e.remove(&ns, "alpha:2", RemoveOptions::default()).await.unwrap();
+    let out = e.images().remove(&ns, "alpha:2", RemoveOptions::default()).await.unwrap();
     assert_eq!(out.items, vec![DeleteItem::Untagged("docker.io/library/alpha:2".into())]);
     assert_eq!(out.space_reclaimed, 0);
     // By id with two repositories: refused, then forced.
-    let err = e.remove(&ns, ia.image_id.hex(), RemoveOptions::default()).await.unwrap_err();
+    let err = e.images().remove(&ns, ia.image_id.hex(), RemoveOptions::default()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::FailedPrecondition);
-    assert!(e.inspect(&ns, "alpha:1", None).await.is_ok(), "refused rmi changed nothing");
-    let out = e.remove(&ns, ia.image_id.hex(), RemoveOptions { force: true, no_prune: false }).await.unwrap();
+    assert!(e.images().inspect(&ns, "alpha:1", None).await.is_ok(), "refused rmi changed nothing");
+    let out = e.images().remove(&ns, ia.image_id.hex(), RemoveOptions { force: true, no_prune: false }).await.unwrap();
     assert_eq!(out.items.len(), 3);
     assert_eq!(out.items.last(), Some(&DeleteItem::Deleted(ia.image_id.clone())));
     assert!(out.space_reclaimed >= ia.layer.size, "{} < {}", out.space_reclaimed, ia.layer.size);
     assert!(!e.store().exists(&ia.layer.digest));
 
     // Last tag removed: image deleted.
-    let out = e.remove(&ns, "beta", RemoveOptions::default()).await.unwrap();
+    let out = e.images().remove(&ns, "beta", RemoveOptions::default()).await.unwrap();
     assert_eq!(
         out.items,
         vec![DeleteItem::Untagged("docker.io/library/beta:latest".into()), DeleteItem::Deleted(ib.image_id.clone())]
     );
     assert!(e.store().walk().unwrap().is_empty(), "every blob reclaimed");
-    assert!(e.check(true).await.unwrap().is_consistent());
+    assert!(e.content().check(true).await.unwrap().is_consistent());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -88,11 +88,14 @@ async fn prune_dangling_then_all_and_shared_usage() {
     let same = import(&e, &ns, &a, Some("copy:1")).await; // same tar, same layer blob
     assert_eq!(same.layer.digest, first.layer.digest);
 
-    let dangling =
-        e.list(&ns, ListOptions { all: false, filters: vec![("dangling".into(), "true".into())] }).await.unwrap();
+    let dangling = e
+        .images()
+        .list(&ns, ListOptions { all: false, filters: vec![("dangling".into(), "true".into())] })
+        .await
+        .unwrap();
     assert_eq!(dangling.len(), 1);
     assert_eq!(dangling[0].record.id, first.image_id);
-    let du = e.disk_usage(&ns).await.unwrap();
+    let du = e.images().disk_usage(&ns).await.unwrap();
     assert_eq!(du.images.len(), 3);
     // Logical sizes are Docker's (files unpacked); physical is the stored blobs, the shared layer once.
     assert_eq!(du.logical_size, 3 * 30_000);
@@ -102,10 +105,10 @@ async fn prune_dangling_then_all_and_shared_usage() {
     let layers = first.layer.size + second.layer.size;
     assert!((layers..layers + 3_000).contains(&du.physical_size), "{} vs {layers}", du.physical_size);
 
-    let out = e.prune(&ns, false, vec![]).await.unwrap();
+    let out = e.images().prune(&ns, false, vec![]).await.unwrap();
     assert_eq!(out.items, vec![DeleteItem::Deleted(first.image_id.clone())]);
     assert!(e.store().exists(&first.layer.digest), "layer still used by copy:1");
-    let out = e.prune(&ns, true, vec![]).await.unwrap();
+    let out = e.images().prune(&ns, true, vec![]).await.unwrap();
     assert!(out.items.contains(&DeleteItem::Deleted(second.image_id.clone())));
     assert!(out.items.contains(&DeleteItem::Deleted(same.image_id.clone())));
     assert!(out.space_reclaimed >= first.layer.size + second.layer.size);
@@ -121,17 +124,18 @@ async fn bad_input_changes_nothing() {
     let i1 = import(&e, &ns, &a, Some("one")).await;
     let b = rootfs_tar(dir.path(), "b.tar", &[("y", b"2")]);
     import(&e, &ns, &b, Some("two")).await;
-    assert_eq!(e.inspect(&ns, "nope", None).await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(e.inspect(&ns, "UPPER", None).await.unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(e.images().inspect(&ns, "nope", None).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(e.images().inspect(&ns, "UPPER", None).await.unwrap_err().kind(), ErrorKind::InvalidArgument);
     assert_eq!(
-        e.tag(&ns, "one", "x@sha256:".to_owned().as_str()).await.unwrap_err().kind(),
+        e.images().tag(&ns, "one", "x@sha256:".to_owned().as_str()).await.unwrap_err().kind(),
         ErrorKind::InvalidArgument
     );
     // A prefix shared by both ids is ambiguous unless it happens to be unique; the empty-ish prefix "sha256:" is not an id.
-    let ids: Vec<_> = e.list(&ns, ListOptions::default()).await.unwrap().into_iter().map(|s| s.record.id).collect();
+    let ids: Vec<_> =
+        e.images().list(&ns, ListOptions::default()).await.unwrap().into_iter().map(|s| s.record.id).collect();
     let common: usize = ids[0].hex().chars().zip(ids[1].hex().chars()).take_while(|(x, y)| x == y).count();
     if common > 0 {
-        let err = e.inspect(&ns, &ids[0].hex()[..common], None).await.unwrap_err();
+        let err = e.images().inspect(&ns, &ids[0].hex()[..common], None).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     }
     let evil = dir.path().join("evil.tar");
@@ -147,11 +151,14 @@ async fn bad_input_changes_nothing() {
         b.append_data(&mut h, "etc/passwd", &b"x"[..]).unwrap();
         b.finish().unwrap();
     }
-    let err =
-        e.import(&ns, ImportOptions::default(), ImportSource::File(File::open(&evil).unwrap())).await.unwrap_err();
+    let err = e
+        .images()
+        .import(&ns, ImportOptions::default(), ImportSource::File(File::open(&evil).unwrap()))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(err.to_string().contains("etc/passwd"), "{err}");
-    assert_eq!(e.list(&ns, ListOptions::default()).await.unwrap().len(), 2);
+    assert_eq!(e.images().list(&ns, ListOptions::default()).await.unwrap().len(), 2);
     assert!(e.store().list_ingests().unwrap().is_empty(), "failed import left an ingest");
-    assert_eq!(e.inspect(&ns, "one", None).await.unwrap().record.id, i1.image_id);
+    assert_eq!(e.images().inspect(&ns, "one", None).await.unwrap().record.id, i1.image_id);
 }

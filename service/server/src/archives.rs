@@ -2,9 +2,7 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use imaged_core::{Platform, Reference};
-use imaged_images::{
-    ChunkReader, ChunkWriter, Engine, EngineError, ImportOptions, ImportSource, SaveFormat, parse_change,
-};
+use imaged_images::{ChunkReader, ChunkWriter, EngineError, ImportOptions, ImportSource, SaveFormat, parse_change};
 use imaged_proto::v1::{self as pb, archives_server::Archives, import_request::Part, load_request};
 use tokio::sync::mpsc;
 use tokio_stream::{Stream, wrappers::ReceiverStream};
@@ -20,7 +18,7 @@ const CHUNK: usize = 1 << 20;
 
 /// Writes the archive to `path` on the daemon's side (temp file, fsync, rename); returns its size.
 async fn save_to_path(
-    engine: &Engine,
+    room: &imaged_images::Images,
     ns: &imaged_core::Namespace,
     images: Vec<String>,
     format: SaveFormat,
@@ -30,7 +28,7 @@ async fn save_to_path(
     let io = |source| EngineError::Io { path: path.to_owned(), source };
     let tmp = path.with_extension(format!("imaged-tmp-{}", std::process::id()));
     let file = std::fs::File::create(&tmp).map_err(io)?;
-    let result = engine.save(ns, images, format, platform, std::io::BufWriter::with_capacity(CHUNK, file)).await;
+    let result = room.save(ns, images, format, platform, std::io::BufWriter::with_capacity(CHUNK, file)).await;
     let done = result.and_then(|w| {
         let f = w.into_inner().map_err(|e| io(e.into_error()))?;
         f.sync_all().map_err(io)?;
@@ -44,7 +42,7 @@ async fn save_to_path(
 }
 
 pub struct ArchivesService {
-    pub engine: Engine,
+    pub images: imaged_images::Images,
 }
 
 type Stream2<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
@@ -87,11 +85,11 @@ impl Archives for ArchivesService {
             .transpose()
             .map_err(|e| to_status(EngineError::Platform(e)))?;
         let (out_tx, out_rx) = mpsc::channel(4);
-        let engine = self.engine.clone();
+        let images = self.images.clone();
         if !r.path.is_empty() {
             let path = std::path::PathBuf::from(&r.path);
             tokio::spawn(async move {
-                let msg = save_to_path(&engine, &ns, r.images, format, platform, &path)
+                let msg = save_to_path(&images, &ns, r.images, format, platform, &path)
                     .await
                     .map(|total| pb::SaveResponse { data: vec![], offset: 0, total_size: total as i64 });
                 let _ = out_tx.send(msg.map_err(to_status)).await;
@@ -100,7 +98,7 @@ impl Archives for ArchivesService {
         }
         let (tx, mut rx) = mpsc::channel::<Bytes>(4);
         let job = tokio::spawn(async move {
-            engine.save(&ns, r.images, format, platform, ChunkWriter::new(tx, CHUNK)).await.map(|_| ())
+            images.save(&ns, r.images, format, platform, ChunkWriter::new(tx, CHUNK)).await.map(|_| ())
         });
         tokio::spawn(async move {
             let mut offset = 0i64;
@@ -145,16 +143,16 @@ impl Archives for ArchivesService {
             ImportSource::File(file)
         };
         let (tx, rx) = mpsc::channel(16);
-        let engine = self.engine.clone();
+        let images = self.images.clone();
         tokio::spawn(async move {
-            let images = match engine.load(&ns, source).await {
-                Ok(images) => images,
+            let loaded = match images.load(&ns, source).await {
+                Ok(loaded) => loaded,
                 Err(e) => {
                     let _ = tx.send(Err(to_status(e))).await;
                     return;
                 }
             };
-            for img in images {
+            for img in loaded {
                 let id = img.id.to_string();
                 let items: Vec<pb::LoadedImage> = if img.names.is_empty() {
                     let status = format!("Loaded image ID: {id}");
@@ -203,9 +201,9 @@ impl Archives for ArchivesService {
             ImportSource::File(file)
         };
         let (tx, rx) = mpsc::channel(4);
-        let engine = self.engine.clone();
+        let images = self.images.clone();
         tokio::spawn(async move {
-            let msg = match engine.import(&ns, opts, source).await {
+            let msg = match images.import(&ns, opts, source).await {
                 Ok(o) => Ok(pb::ImportResponse {
                     event: Some(pb::import_response::Event::Result(pb::ImportResult {
                         image_id: o.image_id.to_string(),

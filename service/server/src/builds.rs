@@ -9,7 +9,7 @@ use std::{
 };
 
 use imaged_core::{Platform, Reference};
-use imaged_images::{BuildEvent, BuildOptions, ChunkReader, Engine, EngineError, ImportSource};
+use imaged_images::{BuildEvent, BuildOptions, ChunkReader, EngineError, ImportSource};
 use imaged_proto::v1::{self as pb, build_request::Part, build_response::Event, builds_server::Builds};
 use tokio::sync::mpsc;
 use tokio_stream::{Stream, wrappers::ReceiverStream};
@@ -21,7 +21,7 @@ use crate::{
 };
 
 pub struct BuildsService {
-    pub engine: Engine,
+    pub builds: imaged_images::Builds,
 }
 
 type Stream2<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
@@ -69,10 +69,10 @@ impl Builds for BuildsService {
         let (ev_tx, mut ev_rx) = mpsc::channel::<BuildEvent>(256);
         let (out_tx, out_rx) = mpsc::channel::<Result<pb::BuildResponse, Status>>(256);
         let cancel = Arc::new(AtomicBool::new(false));
-        let engine = self.engine.clone();
+        let builds = self.builds.clone();
         let job = {
             let cancel = cancel.clone();
-            tokio::spawn(async move { engine.build(&ns, opts, ImportSource::Stream(reader), ev_tx, cancel).await })
+            tokio::spawn(async move { builds.build(&ns, opts, ImportSource::Stream(reader), ev_tx, cancel).await })
         };
         tokio::spawn(async move {
             while let Some(ev) = ev_rx.recv().await {

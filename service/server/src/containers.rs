@@ -10,7 +10,7 @@ use std::{
 
 use imaged_build::runtime::{OutputSink, Stream as OutStream};
 use imaged_core::Reference;
-use imaged_images::{CommitOptions, Engine, EngineError, ExecOptions, parse_change};
+use imaged_images::{CommitOptions, EngineError, ExecOptions, parse_change};
 use imaged_proto::v1::{self as pb, containers_server::Containers, exec_response::Event};
 use tokio::sync::mpsc;
 use tokio_stream::{Stream, wrappers::ReceiverStream};
@@ -19,7 +19,7 @@ use tonic::{Request, Response, Status};
 use crate::{convert, to_status};
 
 pub struct ContainersService {
-    pub engine: Engine,
+    pub containers: imaged_images::Containers,
 }
 
 type Stream2<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
@@ -62,8 +62,11 @@ impl Containers for ContainersService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let platform = convert::platform(&r.platform)?;
-        let c =
-            self.engine.create_container(&ns, &r.image, Some(r.name), platform.as_ref()).await.map_err(to_status)?;
+        let c = self
+            .containers
+            .create_container(&ns, &r.image, Some(r.name), platform.as_ref())
+            .await
+            .map_err(to_status)?;
         Ok(Response::new(pb::CreateContainerResponse { id: c.id, name: c.name }))
     }
 
@@ -85,10 +88,10 @@ impl Containers for ContainersService {
             })
         };
         let opts = ExecOptions { args: r.args, env: r.env, working_dir: r.working_dir, user: r.user };
-        let engine = self.engine.clone();
+        let containers = self.containers.clone();
         // The stream ends after the exit code: nothing but this task holds a sender once exec returns.
         tokio::spawn(async move {
-            let run = engine.exec(&ns, &r.container, opts, sink, cancel.clone());
+            let run = containers.exec(&ns, &r.container, opts, sink, cancel.clone());
             tokio::pin!(run);
             let result = tokio::select! {
                 result = &mut run => result,
@@ -110,7 +113,7 @@ impl Containers for ContainersService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let opts = commit_options(&r).map_err(to_status)?;
-        let id = self.engine.commit(&ns, &r.container, opts).await.map_err(to_status)?;
+        let id = self.containers.commit(&ns, &r.container, opts).await.map_err(to_status)?;
         Ok(Response::new(pb::CommitResponse { image_id: id.to_string() }))
     }
 
@@ -119,7 +122,7 @@ impl Containers for ContainersService {
         req: Request<pb::ListContainersRequest>,
     ) -> Result<Response<pb::ListContainersResponse>, Status> {
         let ns = convert::namespace(&req)?;
-        let all = self.engine.list_containers(&ns).await.map_err(to_status)?;
+        let all = self.containers.list_containers(&ns).await.map_err(to_status)?;
         Ok(Response::new(pb::ListContainersResponse { containers: all.into_iter().map(summary).collect() }))
     }
 
@@ -129,7 +132,7 @@ impl Containers for ContainersService {
     ) -> Result<Response<pb::RemoveContainerResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let id = self.engine.remove_container(&ns, &r.container, r.force).await.map_err(to_status)?;
+        let id = self.containers.remove_container(&ns, &r.container, r.force).await.map_err(to_status)?;
         Ok(Response::new(pb::RemoveContainerResponse { id }))
     }
 }

@@ -1,7 +1,7 @@
 use std::pin::Pin;
 
 use imaged_core::{Platform, Reference};
-use imaged_images::{Engine, EngineError, ListOptions, PullOptions, RemoveOptions};
+use imaged_images::{EngineError, ListOptions, PullOptions, RemoveOptions};
 use imaged_proto::v1::{self as pb, images_server::Images};
 use tokio::sync::mpsc;
 use tokio_stream::Stream;
@@ -27,7 +27,8 @@ fn forward_progress<T: Send + 'static>(
 }
 
 pub struct ImagesService {
-    pub engine: Engine,
+    pub images: imaged_images::Images,
+    pub transfers: imaged_images::Transfers,
 }
 
 type Stream2<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
@@ -61,12 +62,12 @@ impl Images for ImagesService {
             creds: convert::credentials(r.auth),
         };
         let (tx, rx) = mpsc::channel(64);
-        let engine = self.engine.clone();
+        let transfers = self.transfers.clone();
         tokio::spawn(async move {
             let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PullResponse {
                 event: Some(pb::pull_response::Event::Progress(p)),
             });
-            let result = engine.pull(&ns, &reference, opts, Some(ptx)).await;
+            let result = transfers.pull(&ns, &reference, opts, Some(ptx)).await;
             let _ = forward.await;
             match result {
                 Ok(outcomes) => {
@@ -101,12 +102,12 @@ impl Images for ImagesService {
             .transpose()
             .map_err(|e| to_status(EngineError::Platform(e)))?;
         let (tx, rx) = mpsc::channel(64);
-        let engine = self.engine.clone();
+        let transfers = self.transfers.clone();
         tokio::spawn(async move {
             let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PushResponse {
                 event: Some(pb::push_response::Event::Progress(p)),
             });
-            let result = engine.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx)).await;
+            let result = transfers.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx)).await;
             let _ = forward.await;
             match result {
                 Ok(outcomes) => {
@@ -133,7 +134,7 @@ impl Images for ImagesService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let (hits, source) = self
-            .engine
+            .transfers
             .search(&ns, &r.term, r.limit.max(0) as usize, convert::filters(r.filters), convert::credentials(r.auth))
             .await
             .map_err(to_status)?;
@@ -154,7 +155,7 @@ impl Images for ImagesService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let opts = ListOptions { all: r.all, filters: convert::filters(r.filters) };
-        let images = self.engine.list(&ns, opts).await.map_err(to_status)?;
+        let images = self.images.list(&ns, opts).await.map_err(to_status)?;
         Ok(Response::new(pb::ListImagesResponse { images: images.into_iter().map(convert::summary).collect() }))
     }
 
@@ -165,7 +166,7 @@ impl Images for ImagesService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let platform = convert::platform(&r.platform)?;
-        let d = self.engine.inspect(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
+        let d = self.images.inspect(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
         Ok(Response::new(pb::InspectImageResponse { image: Some(convert::details(d, &r.fields)) }))
     }
 
@@ -173,14 +174,14 @@ impl Images for ImagesService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let platform = convert::platform(&r.platform)?;
-        let rows = self.engine.history(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
+        let rows = self.images.history(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
         Ok(Response::new(pb::HistoryResponse { entries: rows.into_iter().map(convert::history_entry).collect() }))
     }
 
     async fn tag(&self, req: Request<pb::TagRequest>) -> Result<Response<pb::TagResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let (name, id) = self.engine.tag(&ns, &r.source, &r.target).await.map_err(to_status)?;
+        let (name, id) = self.images.tag(&ns, &r.source, &r.target).await.map_err(to_status)?;
         Ok(Response::new(pb::TagResponse { reference: name.to_string(), image_id: id.to_string() }))
     }
 
@@ -188,8 +189,8 @@ impl Images for ImagesService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let out = match convert::platform(&r.platform)? {
-            Some(p) => self.engine.remove_platform(&ns, &r.image, &p).await,
-            None => self.engine.remove(&ns, &r.image, RemoveOptions { force: r.force, no_prune: r.no_prune }).await,
+            Some(p) => self.images.remove_platform(&ns, &r.image, &p).await,
+            None => self.images.remove(&ns, &r.image, RemoveOptions { force: r.force, no_prune: r.no_prune }).await,
         }
         .map_err(to_status)?;
         Ok(Response::new(pb::RemoveImageResponse {
@@ -201,7 +202,7 @@ impl Images for ImagesService {
     async fn prune(&self, req: Request<pb::PruneImagesRequest>) -> Result<Response<pb::PruneImagesResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let out = self.engine.prune(&ns, r.all, convert::filters(r.filters)).await.map_err(to_status)?;
+        let out = self.images.prune(&ns, r.all, convert::filters(r.filters)).await.map_err(to_status)?;
         Ok(Response::new(pb::PruneImagesResponse {
             items: convert::delete_items(&out),
             space_reclaimed: out.space_reclaimed as i64,
@@ -210,7 +211,7 @@ impl Images for ImagesService {
 
     async fn disk_usage(&self, req: Request<pb::DiskUsageRequest>) -> Result<Response<pb::DiskUsageResponse>, Status> {
         let ns = convert::namespace(&req)?;
-        let du = self.engine.disk_usage(&ns).await.map_err(to_status)?;
+        let du = self.images.disk_usage(&ns).await.map_err(to_status)?;
         Ok(Response::new(pb::DiskUsageResponse {
             image_count: du.images.len() as i64,
             images: du

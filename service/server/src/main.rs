@@ -140,7 +140,7 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     .with_context(|| format!("opening the store in {}", root.display()))?;
 
     if args.check {
-        let report = engine.check(true).await?;
+        let report = engine.content().check(true).await?;
         println!("images: {}  blobs: {}  orphan blobs: {}", report.images, report.blobs, report.orphans);
         for p in &report.problems {
             println!("problem: {p}");

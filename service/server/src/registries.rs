@@ -1,11 +1,11 @@
-use imaged_images::{Credentials, Engine, EngineError};
+use imaged_images::{Credentials, EngineError};
 use imaged_proto::v1::{self as pb, registries_server::Registries};
 use tonic::{Request, Response, Status};
 
 use crate::{convert, to_status};
 
 pub struct RegistriesService {
-    pub engine: Engine,
+    pub transfers: imaged_images::Transfers,
 }
 
 fn server_name(s: &str) -> String {
@@ -26,7 +26,7 @@ impl Registries for RegistriesService {
         if r.username.is_empty() {
             return Err(to_status(EngineError::InvalidFilter("username".into(), "a user name is required".into())));
         }
-        self.engine
+        self.transfers
             .login(&ns, &host, Credentials { username: r.username, password: r.password })
             .await
             .map_err(to_status)?;
@@ -36,7 +36,7 @@ impl Registries for RegistriesService {
     async fn logout(&self, req: Request<pb::LogoutRequest>) -> Result<Response<pb::LogoutResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let host = server_name(&req.into_inner().server);
-        let had = self.engine.logout(&ns, &host).await.map_err(to_status)?;
+        let had = self.transfers.logout(&ns, &host).await.map_err(to_status)?;
         let status =
             if had { format!("Removing login credentials for {host}") } else { format!("Not logged in to {host}") };
         Ok(Response::new(pb::LogoutResponse { status }))
@@ -47,7 +47,7 @@ impl Registries for RegistriesService {
         req: Request<pb::ListRegistriesRequest>,
     ) -> Result<Response<pb::ListRegistriesResponse>, Status> {
         let ns = convert::namespace(&req)?;
-        let logins = self.engine.logins(&ns).await.map_err(to_status)?;
+        let logins = self.transfers.logins(&ns).await.map_err(to_status)?;
         Ok(Response::new(pb::ListRegistriesResponse {
             registries: logins.into_iter().map(|(server, username)| pb::RegistryLogin { server, username }).collect(),
         }))

@@ -131,11 +131,16 @@ pub async fn serve(
             .concurrency_limit_per_connection(o.max_concurrent_requests)
             .timeout(o.request_timeout)
             .trace_fn(|req| tracing::info_span!("grpc", method = %req.uri().path()))
-            .add_service(ImagesServer::new(ImagesService { engine: engine.clone() }).max_decoding_message_size(max))
-            .add_service(ArchivesServer::new(ArchivesService { engine: engine.clone() }).max_decoding_message_size(max))
-            .add_service(BuildsServer::new(BuildsService { engine: engine.clone() }).max_decoding_message_size(max))
-            .add_service(ContainersServer::new(ContainersService { engine: engine.clone() }))
-            .add_service(RegistriesServer::new(RegistriesService { engine: engine.clone() }))
+            .add_service(
+                ImagesServer::new(ImagesService { images: engine.images(), transfers: engine.transfers() })
+                    .max_decoding_message_size(max),
+            )
+            .add_service(
+                ArchivesServer::new(ArchivesService { images: engine.images() }).max_decoding_message_size(max),
+            )
+            .add_service(BuildsServer::new(BuildsService { builds: engine.builds() }).max_decoding_message_size(max))
+            .add_service(ContainersServer::new(ContainersService { containers: engine.containers() }))
+            .add_service(RegistriesServer::new(RegistriesService { transfers: engine.transfers() }))
             .add_service(reflection_v1.clone())
             .add_service(reflection_v1alpha.clone())
             .add_service(health_service.clone()))

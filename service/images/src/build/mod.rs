@@ -22,7 +22,9 @@ use imaged_index::{LayerRecord, Lease};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::{Engine, EngineError, HistoryDoc, ImageConfigDoc, ImportSource, blocking, config::format_time, now_nanos};
+use crate::{
+    Builds, Engine, EngineError, HistoryDoc, ImageConfigDoc, ImportSource, blocking, config::format_time, now_nanos,
+};
 
 /// Options of a build (`docker build` flags).
 #[derive(Debug, Clone, Default)]
@@ -94,7 +96,7 @@ fn invalid(ins: &Instruction, msg: impl std::fmt::Display) -> EngineError {
     EngineError::Build(imaged_build::BuildError::Syntax { line: ins.line, message: msg.to_string() })
 }
 
-impl Engine {
+impl Builds {
     /// Builds an image from a context tar stream (plain, gzip or zstd) and a Dockerfile in it.
     pub async fn build(
         &self,

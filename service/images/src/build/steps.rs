@@ -120,7 +120,7 @@ impl Builder<'_> {
                     self.log(format!("Pulling {}", reference.familiar()));
                     let opts = PullOptions { platform: Some(platform.clone()), ..Default::default() };
                     let pulled = tokio::runtime::Handle::current()
-                        .block_on(self.engine.pull(self.ns, &reference, opts, None))?;
+                        .block_on(self.engine.transfers().pull(self.ns, &reference, opts, None))?;
                     let Some(id) = pulled.first().map(|p| p.image_id.clone()) else { continue };
                     match self.engine.index().get_image(self.ns, &id)? {
                         Some(r) => r,
