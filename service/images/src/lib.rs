@@ -12,6 +12,7 @@ mod check;
 mod config;
 mod containers;
 mod credentials;
+mod download;
 mod error;
 mod filters;
 mod gc;

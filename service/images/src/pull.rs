@@ -1,6 +1,5 @@
 //! Pull: resolve, choose the platform, fetch config and layers in parallel (bounded), verify every byte
 //! as it streams into a resumable ingest, skip blobs already stored, join a download already in flight.
-use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt, stream};
 use imaged_core::{Descriptor, Digest, Manifest, Namespace, Node, Platform, PlatformPolicy, Reference, media_types};
@@ -8,7 +7,7 @@ use imaged_index::{ChildRecord, DescriptorRecord, IndexRecord, LayerRecord, Leas
 use imaged_registry::{Credentials, Target};
 use tokio::sync::mpsc;
 
-use crate::{ChunkReader, EngineError, ImageConfigDoc, Transfers, blocking, now_nanos};
+use crate::{EngineError, ImageConfigDoc, Transfers, blocking, download::with_retries, now_nanos};
 
 /// A progress line, as Docker's JSON progress messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +113,12 @@ impl Transfers {
         for (i, ep) in endpoints.iter().enumerate() {
             let is_origin = i + 1 == endpoints.len();
             let t = Target { host: ep, repo: r.path(), creds: if is_origin { creds } else { None } };
-            match self.registry().get_manifest(&t, &wanted).await {
+            let fetched = if is_origin {
+                with_retries(progress, "", || async { Ok(self.registry().get_manifest(&t, &wanted).await?) }).await
+            } else {
+                self.registry().get_manifest(&t, &wanted).await.map_err(EngineError::from)
+            };
+            match fetched {
                 Ok(m) => {
                     resolved = Some((ep.clone(), m));
                     break;
@@ -122,7 +126,7 @@ impl Transfers {
                 Err(e) if !is_origin => {
                     tracing::warn!(mirror = %ep, error = %e, "mirror failed, trying the next endpoint")
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(e),
             }
         }
         let (endpoint, top) = resolved.expect("the origin either resolved or returned");
@@ -153,7 +157,11 @@ impl Transfers {
                 }
                 let mut images = Vec::new();
                 for d in chosen {
-                    let raw = self.registry().get_manifest(&target, &d.digest.to_string()).await?;
+                    let reference = d.digest.to_string();
+                    let raw = with_retries(progress, "", || async {
+                        Ok(self.registry().get_manifest(&target, &reference).await?)
+                    })
+                    .await?;
                     match Node::parse(&d.media_type, &raw.bytes).map_err(|e| unreadable(&d.digest, e))? {
                         Node::Manifest(doc) => images.push(Pulled { raw, doc: *doc, from_index: Some(d) }),
                         Node::Index(_) => {
@@ -350,102 +358,5 @@ impl Transfers {
             self.measure_later(measure);
         }
         outcome
-    }
-
-    /// Downloads one blob into the store unless it is there. Concurrent calls for the same digest wait for
-    /// the first; a partial download left by a crash or a cut connection resumes with a Range request.
-    /// Returns whether bytes were downloaded.
-    async fn fetch_blob(
-        &self,
-        target: &Target<'_>,
-        digest: &Digest,
-        size: u64,
-        progress: &ProgressTx,
-    ) -> Result<bool, EngineError> {
-        let short = digest.short().to_owned();
-        let lock = {
-            let mut map = self.inner.inflight.lock().expect("inflight lock");
-            map.entry(digest.clone()).or_insert_with(|| Arc::new(tokio::sync::Mutex::new(()))).clone()
-        };
-        let _guard = lock.lock().await;
-        if self.store().exists(digest) {
-            report(progress, &short, "Already exists", 0, 0).await;
-            return Ok(false);
-        }
-        report(progress, &short, "Waiting", 0, size).await;
-        let store = self.store().clone();
-        let ingest = format!("pull-{digest}");
-        let mut writer = blocking(move || Ok(store.writer(&ingest)?)).await?;
-        let mut offset = writer.offset();
-        if offset >= size {
-            offset = 0;
-        }
-        let (resp, partial) = self.registry().get_blob(target, digest, offset).await?;
-        if offset > 0 && !partial {
-            offset = 0;
-        }
-        if offset == 0 && writer.offset() > 0 {
-            writer = blocking(move || {
-                writer.truncate()?;
-                Ok(writer)
-            })
-            .await?;
-        } else if offset > 0 {
-            tracing::info!(blob = %digest, offset, "resuming download");
-        }
-        let (tx, reader) = ChunkReader::channel(8);
-        let (expected, d2) = (size, digest.clone());
-        let job = tokio::task::spawn_blocking(move || -> Result<imaged_store::Committed, EngineError> {
-            let mut reader = reader;
-            let mut w = writer;
-            std::io::copy(&mut reader, &mut w).map_err(|source| EngineError::Io { path: "download".into(), source })?;
-            Ok(w.commit(Some(expected), Some(&d2))?)
-        });
-        let mut body = resp.bytes_stream();
-        let mut current = offset;
-        let mut failure = None;
-        while let Some(chunk) = body.next().await {
-            match chunk {
-                Ok(c) => {
-                    current += c.len() as u64;
-                    if current > size {
-                        failure = Some(protocol(target.host, format!("blob {digest} is longer than its {size} bytes")));
-                        let _ =
-                            tx.send(Err(crate::StreamBroken("the blob is longer than its descriptor".into()))).await;
-                        break;
-                    }
-                    if tx.send(Ok(c)).await.is_err() {
-                        break;
-                    }
-                    report(progress, &short, "Downloading", current, size).await;
-                }
-                Err(e) => {
-                    failure = Some(EngineError::Registry(imaged_registry::RegistryError::Unreachable {
-                        host: target.host.to_owned(),
-                        reason: format!("download of {digest} broke off: {e}"),
-                    }));
-                    let _ = tx.send(Err(crate::StreamBroken("the download broke off".into()))).await;
-                    break;
-                }
-            }
-        }
-        drop(tx);
-        let committed = job.await.map_err(|e| EngineError::Task(e.to_string()))?;
-        if let Some(f) = failure {
-            if current > size {
-                let _ = self.store().abort(&format!("pull-{digest}"));
-            }
-            return Err(f);
-        }
-        if let Err(e) = committed {
-            // A full disk cannot resume later in a useful way: give the space back now.
-            if e.kind() == imaged_core::ErrorKind::ResourceExhausted {
-                let _ = self.store().abort(&format!("pull-{digest}"));
-            }
-            return Err(e);
-        }
-        report(progress, &short, "Download complete", size, size).await;
-        report(progress, &short, "Pull complete", size, size).await;
-        Ok(true)
     }
 }

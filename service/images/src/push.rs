@@ -215,6 +215,16 @@ impl Transfers {
             }
         }
         report(progress, &short, "Pushing", 0, size).await;
+        // A failed upload starts again (a new session) with backoff, as a failed download does.
+        crate::download::with_retries(progress, &short, || self.upload(target, digest, size)).await?;
+        report(progress, &short, "Pushed", size, size).await;
+        Ok(())
+    }
+}
+
+impl Transfers {
+    /// One upload of a stored blob: in one request, or in chunks when the daemon is configured so.
+    async fn upload(&self, target: &Target<'_>, digest: &Digest, size: u64) -> Result<(), EngineError> {
         let path = self.store().path(digest);
         match self.inner.options.push_chunk_size {
             Some(chunk) if size > chunk => {
@@ -224,11 +234,10 @@ impl Transfers {
                 let file = tokio::fs::File::open(&path)
                     .await
                     .map_err(|source| EngineError::Io { path: path.clone(), source })?;
-                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
+                let body = Box::pin(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
                 self.registry().upload_blob(target, digest, size, body).await?;
             }
         }
-        report(progress, &short, "Pushed", size, size).await;
         Ok(())
     }
 }

@@ -10,7 +10,11 @@ pub enum RegistryError {
     #[error("{what} not found on {host}")]
     NotFound { host: String, what: String },
     #[error("{host} is rate limiting requests, try again later")]
-    TooManyRequests { host: String },
+    TooManyRequests {
+        host: String,
+        /// The registry's `Retry-After`, in seconds.
+        retry_after: Option<u64>,
+    },
     #[error("cannot reach registry {host}: {reason}")]
     Unreachable { host: String, reason: String },
     #[error("registry {host} answered {status} to {what}: {body}")]
@@ -20,6 +24,24 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
+    /// Worth another try: the connection broke or timed out, the registry is overloaded (5xx) or rate
+    /// limiting (429).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } | Self::TooManyRequests { .. } => true,
+            Self::Status { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// How long the registry asked us to wait (`Retry-After`).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::TooManyRequests { retry_after: Some(s), .. } => Some(std::time::Duration::from_secs(*s)),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Unauthorized { .. } => ErrorKind::Unauthenticated,

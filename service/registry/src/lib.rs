@@ -9,6 +9,7 @@ use std::{collections::HashMap, sync::Mutex};
 
 pub use auth::{Challenge, Credentials, parse_challenge};
 pub use error::RegistryError;
+use futures::StreamExt;
 use imaged_core::{Digest, media_types};
 use reqwest::{
     Method, Response, StatusCode,
@@ -24,6 +25,28 @@ pub struct Manifest {
     pub bytes: Vec<u8>,
     pub media_type: String,
     pub digest: Digest,
+}
+
+/// Bytes to upload, as a stream of chunks.
+pub type ByteStream = std::pin::Pin<Box<dyn futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>;
+
+/// A blob download under way: whether it resumes from the offset asked for, and its body.
+pub struct BlobDownload {
+    /// True when the body starts at the offset asked for (206), false when it starts at 0.
+    pub partial: bool,
+    pub body: std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, RegistryError>> + Send>>,
+}
+
+/// An error and its causes, for messages (reqwest's own text says little: "error decoding response body").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// The registry client. Cheap to share; caches bearer tokens per host and scope.
@@ -194,7 +217,14 @@ impl Registry {
             StatusCode::NOT_FOUND => RegistryError::NotFound { host, what },
             StatusCode::FORBIDDEN => RegistryError::Denied { host, what },
             StatusCode::UNAUTHORIZED => RegistryError::Unauthorized { host, hint: None },
-            StatusCode::TOO_MANY_REQUESTS => RegistryError::TooManyRequests { host },
+            StatusCode::TOO_MANY_REQUESTS => {
+                let retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                RegistryError::TooManyRequests { host, retry_after }
+            }
             s => {
                 let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
                 RegistryError::Status { host, what, status: s.as_u16(), body }
@@ -244,14 +274,11 @@ impl Registry {
         Ok(Manifest { bytes, media_type, digest })
     }
 
-    /// Starts a blob download at `offset`. Returns the response and whether the registry honoured the range
-    /// (when it did not, the body starts at 0).
-    pub async fn get_blob(
-        &self,
-        t: &Target<'_>,
-        digest: &Digest,
-        offset: u64,
-    ) -> Result<(Response, bool), RegistryError> {
+    /// Starts a blob download at `offset`. When the registry does not honour the range the download
+    /// starts at 0 (`partial` false); a partial answer whose `Content-Range` does not start at `offset` is
+    /// refused. The body comes as a stream of chunks that fails (never ends early) when the connection
+    /// breaks.
+    pub async fn get_blob(&self, t: &Target<'_>, digest: &Digest, offset: u64) -> Result<BlobDownload, RegistryError> {
         let url = format!("{}/v2/{}/blobs/{digest}", self.base(t.host), t.repo);
         let scope = format!("repository:{}:pull", t.repo);
         let resp = self
@@ -262,7 +289,31 @@ impl Registry {
             .await?;
         let partial = resp.status() == StatusCode::PARTIAL_CONTENT;
         let resp = Self::check(t.host, &format!("blob {digest}"), resp).await?;
-        Ok((resp, partial))
+        if partial && let Some(range) = resp.headers().get(reqwest::header::CONTENT_RANGE) {
+            let start = range
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("bytes "))
+                .and_then(|v| v.split('-').next())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if start != Some(offset) {
+                return Err(RegistryError::Protocol {
+                    host: t.host.to_owned(),
+                    reason: format!(
+                        "blob {digest}: asked for bytes from {offset}, got a Content-Range starting at {start:?}"
+                    ),
+                });
+            }
+        }
+        let host = t.host.to_owned();
+        let what = digest.to_string();
+        let body = resp.bytes_stream().map(move |chunk| {
+            chunk.map_err(|e| RegistryError::Unreachable {
+                host: host.clone(),
+                reason: format!("download of {what} broke off: {}", error_chain(&e)),
+            })
+        });
+        Ok(BlobDownload { partial, body: Box::pin(body) })
     }
 
     /// True when the repository has the blob.
@@ -304,7 +355,7 @@ impl Registry {
         t: &Target<'_>,
         digest: &Digest,
         size: u64,
-        body: reqwest::Body,
+        body: ByteStream,
     ) -> Result<(), RegistryError> {
         let (_, scope, location) = self.start_upload(t).await?;
         let put_url = with_digest(&location, digest);
@@ -314,7 +365,7 @@ impl Registry {
             .put(&put_url)
             .header(CONTENT_TYPE, "application/octet-stream")
             .header(reqwest::header::CONTENT_LENGTH, size)
-            .body(body);
+            .body(reqwest::Body::wrap_stream(body));
         if let Some(tok) = token {
             req = req.header(AUTHORIZATION, format!("Bearer {tok}"));
         } else if let Some(c) = t.creds {
