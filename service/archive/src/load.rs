@@ -259,7 +259,7 @@ pub struct PlannedLayer {
 pub struct PlannedImage {
     pub names: Vec<Reference>,
     /// The archive's own manifest blob (OCI layouts); `None` when the loader must write one.
-    pub manifest: Option<(Digest, String, u64)>,
+    pub manifest: Option<Descriptor>,
     pub config: Digest,
     pub config_size: u64,
     pub config_bytes: Vec<u8>,
@@ -525,7 +525,7 @@ fn plan_manifest(
     Ok(PlannedImage {
         index: None,
         names: vec![],
-        manifest: Some((digest.clone(), media, size)),
+        manifest: Some(Descriptor::new(media, digest.clone(), size)),
         config: cfg_digest,
         config_size: cfg.size,
         config_bytes: small_bytes(cfg, "config")?.to_vec(),

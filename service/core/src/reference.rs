@@ -277,6 +277,20 @@ pub struct ImageRef {
     pub name: Option<Reference>,
     /// Lowercase hex id or id prefix (without `sha256:`), when the string can be one.
     pub id_prefix: Option<String>,
+    /// The text as given, for messages that quote it as Docker does.
+    pub input: String,
+}
+
+impl std::fmt::Display for ImageRef {
+    /// The name in familiar form (`busybox:latest`), else the id or prefix as given.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.name, &self.id_prefix) {
+            (Some(n), _) => f.write_str(&n.familiar()),
+            (None, Some(p)) if p.len() == 64 => write!(f, "sha256:{p}"),
+            (None, Some(p)) => f.write_str(p),
+            (None, None) => Ok(()),
+        }
+    }
 }
 
 impl ImageRef {
@@ -295,7 +309,7 @@ impl ImageRef {
                 Err(_) => None,
             }
         };
-        Ok(Self { name, id_prefix })
+        Ok(Self { name, id_prefix, input: s.to_owned() })
     }
 }
 

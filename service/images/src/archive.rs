@@ -6,7 +6,7 @@ use std::{
 
 use bytes::Bytes;
 use imaged_archive::{BlobSink, BlobSource, PlannedImage, SaveFormat, SaveImage, plan, read_archive, write_archive};
-use imaged_core::{Digest, Namespace, Reference, media_types};
+use imaged_core::{Digest, ImageRef, Namespace, Reference, media_types};
 use imaged_index::{DescriptorRecord, LayerRecord, Lease};
 use tokio::sync::mpsc;
 
@@ -176,7 +176,7 @@ impl Images {
     pub async fn save<W: Write + Send + 'static>(
         &self,
         ns: &Namespace,
-        images: Vec<String>,
+        images: Vec<ImageRef>,
         format: SaveFormat,
         platform: Option<imaged_core::Platform>,
         out: W,
@@ -187,7 +187,7 @@ impl Images {
             for input in &images {
                 let resolved = this.resolve_blocking(&ns, input)?;
                 let r = resolved.record;
-                let image = save_image(&r, platform.as_ref(), input)?;
+                let image = save_image(&r, platform.as_ref(), &input.to_string())?;
                 let names: Vec<Reference> = match resolved.by_name {
                     Some(n) => vec![n],
                     None => r.repo_tags.iter().filter_map(|t| Reference::parse_normalized(t).ok()).collect(),
@@ -290,14 +290,14 @@ impl Images {
                     diff_id,
                 });
             }
-            let docker = p.manifest.as_ref().is_some_and(|(_, m, _)| m == media_types::DOCKER_MANIFEST);
+            let docker = p.manifest.as_ref().is_some_and(|m| m.media_type == media_types::DOCKER_MANIFEST);
             let config_desc = DescriptorRecord {
                 media_type: if docker { media_types::DOCKER_CONFIG } else { media_types::OCI_CONFIG }.into(),
                 digest: p.config.clone(),
                 size: p.config_size,
             };
             let manifest = match &p.manifest {
-                Some((d, m, s)) => DescriptorRecord { media_type: m.clone(), digest: d.clone(), size: *s },
+                Some(m) => DescriptorRecord::from(m),
                 None => {
                     let bytes = manifest_json(&config_desc, &layers)?;
                     let _gc = self.inner.gc.read().expect("gc lock poisoned");

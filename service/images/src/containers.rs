@@ -12,7 +12,7 @@ use imaged_build::{
     runtime::{OutputSink, RunSpec},
     snapshot::remove_all,
 };
-use imaged_core::{Digest, Namespace, Reference};
+use imaged_core::{Digest, ImageRef, Namespace, Reference};
 pub use imaged_index::ContainerRecord as ContainerInfo;
 use imaged_index::LayerRecord;
 
@@ -153,7 +153,7 @@ impl Containers {
     pub async fn create_container(
         &self,
         ns: &Namespace,
-        image: &str,
+        image: &ImageRef,
         name: Option<String>,
         platform: Option<&imaged_core::Platform>,
     ) -> Result<ContainerInfo, EngineError> {
@@ -162,36 +162,34 @@ impl Containers {
             let here = self.platform();
             if !p.matches(here) {
                 return Err(EngineError::PlatformMismatch {
-                    image: image.to_owned(),
+                    image: image.to_string(),
                     wanted: p.to_string(),
                     have: format!("{here} (the platform this daemon runs)"),
                 });
             }
         }
         let attempt = {
-            let (this, ns, image, name) = (self.clone(), ns.clone(), image.to_owned(), name.clone());
+            let (this, ns, image, name) = (self.clone(), ns.clone(), image.clone(), name.clone());
             blocking(move || this.create_container_blocking(&ns, &image, name)).await
         };
         // As `docker create`: an image that is not here is pulled first.
         let reference = match attempt {
-            Err(EngineError::ImageNotFound(_)) if !image.starts_with("sha256:") => {
-                match imaged_core::ImageRef::parse(image).ok().and_then(|r| r.name) {
-                    Some(r) => r,
-                    None => return attempt,
-                }
-            }
+            Err(EngineError::ImageNotFound(_)) => match &image.name {
+                Some(r) => r.clone(),
+                None => return attempt,
+            },
             other => return other,
         };
         let opts = crate::PullOptions { platform: platform.cloned(), ..Default::default() };
         self.transfers().pull(ns, &reference, opts, None).await?;
-        let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
+        let (this, ns, image) = (self.clone(), ns.clone(), image.clone());
         blocking(move || this.create_container_blocking(&ns, &image, name)).await
     }
 
     fn create_container_blocking(
         &self,
         ns: &Namespace,
-        image: &str,
+        image: &ImageRef,
         name: Option<String>,
     ) -> Result<ContainerInfo, EngineError> {
         let resolved = self.resolve_blocking(ns, image)?;
@@ -233,7 +231,7 @@ impl Containers {
         let layers_path = dir.join("layers.json");
         std::fs::write(&layers_path, serde_json::to_vec(&record.layers).expect("layers serialise"))
             .map_err(|e| EngineError::Io { path: layers_path, source: e })?;
-        let shown = resolved.by_name.as_ref().map(|r| r.familiar()).unwrap_or_else(|| image.to_owned());
+        let shown = resolved.by_name.as_ref().map(|r| r.familiar()).unwrap_or_else(|| image.to_string());
         let info = ContainerInfo {
             id: id.clone(),
             name,

@@ -1,4 +1,4 @@
-use imaged_core::{Digest, Namespace, Platform};
+use imaged_core::{Digest, ImageRef, Namespace, Platform};
 use imaged_index::ImageRecord;
 
 use crate::{EngineError, ImageConfigDoc, Images, blocking, config::parse_time};
@@ -33,14 +33,14 @@ impl Images {
     pub async fn inspect(
         &self,
         ns: &Namespace,
-        image: &str,
+        image: &ImageRef,
         platform: Option<&Platform>,
     ) -> Result<ImageDetails, EngineError> {
-        let (this, ns, image, platform) = (self.clone(), ns.clone(), image.to_owned(), platform.cloned());
+        let (this, ns, image, platform) = (self.clone(), ns.clone(), image.clone(), platform.cloned());
         blocking(move || {
             let mut record = this.resolve_blocking(&ns, &image)?.record;
             if let Some(p) = &platform {
-                record = this.for_platform(record, p, &image)?;
+                record = this.for_platform(record, p, &image.to_string())?;
             }
             let config = this.config_blocking(&record.id)?;
             let size = this.image_size(&record)?;
@@ -54,22 +54,22 @@ impl Images {
     pub async fn history(
         &self,
         ns: &Namespace,
-        image: &str,
+        image: &ImageRef,
         platform: Option<&Platform>,
     ) -> Result<Vec<HistoryRow>, EngineError> {
-        let (this, ns, image, platform) = (self.clone(), ns.clone(), image.to_owned(), platform.cloned());
+        let (this, ns, image, platform) = (self.clone(), ns.clone(), image.clone(), platform.cloned());
         blocking(move || this.history_blocking(&ns, &image, platform.as_ref())).await
     }
 
     fn history_blocking(
         &self,
         ns: &Namespace,
-        image: &str,
+        image: &ImageRef,
         platform: Option<&Platform>,
     ) -> Result<Vec<HistoryRow>, EngineError> {
         let mut record = self.resolve_blocking(ns, image)?.record;
         if let Some(p) = platform {
-            record = self.for_platform(record, p, image)?;
+            record = self.for_platform(record, p, &image.to_string())?;
         }
         let config = self.config_blocking(&record.id)?;
         let mut rows: Vec<HistoryRow> = Vec::new();

@@ -80,7 +80,7 @@ impl Images {
     fn list_blocking(&self, ns: &Namespace, opts: &ListOptions) -> Result<Vec<ImageSummary>, EngineError> {
         let filters = Filters::parse(&opts.filters, &["dangling", "label", "label!", "before", "since", "reference"])?;
         let bound = |inputs: &[String]| -> Result<Option<i64>, EngineError> {
-            inputs.iter().map(|i| self.resolve_blocking(ns, i).map(|r| r.record.created)).try_fold(
+            inputs.iter().map(|i| self.resolve_text(ns, i).map(|r| r.record.created)).try_fold(
                 None,
                 |acc: Option<i64>, c| {
                     let c = c?;
@@ -92,7 +92,7 @@ impl Images {
         let since = filters
             .since
             .iter()
-            .map(|i| self.resolve_blocking(ns, i).map(|r| r.record.created))
+            .map(|i| self.resolve_text(ns, i).map(|r| r.record.created))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .max();

@@ -1,6 +1,6 @@
 //! One platform of an image that came as an index: a view of it for inspect, history and save, and its
 //! removal (`rmi --platform`).
-use imaged_core::{Namespace, Platform};
+use imaged_core::{ImageRef, Namespace, Platform};
 use imaged_index::{ChildRecord, ImageRecord, IndexRecord, LayerRecord};
 
 use crate::{DeleteItem, EngineError, Images, RemoveOutcome, blocking, push::platforms_here};
@@ -69,17 +69,18 @@ impl Images {
     pub async fn remove_platform(
         &self,
         ns: &Namespace,
-        image: &str,
+        image: &ImageRef,
         p: &Platform,
     ) -> Result<RemoveOutcome, EngineError> {
-        let (this, ns, image, p) = (self.clone(), ns.clone(), image.to_owned(), p.clone());
+        let (this, ns, p) = (self.clone(), ns.clone(), p.clone());
+        let (image, shown) = (image.clone(), image.to_string());
         blocking(move || {
             let r = this.resolve_blocking(&ns, &image)?.record;
             let Some(child) = r.index.as_ref().and_then(|i| child_for(i, &p)).cloned() else {
-                return Err(not_here(&r, &image, &p));
+                return Err(not_here(&r, &shown, &p));
             };
             if child.manifest.digest == r.manifest.digest {
-                return Err(EngineError::PlatformInUse { image: image.clone(), platform: p.to_string() });
+                return Err(EngineError::PlatformInUse { image: shown, platform: p.to_string() });
             }
             let gone = child.manifest.digest.clone();
             let freed = this

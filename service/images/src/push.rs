@@ -1,6 +1,6 @@
 //! Push: blobs the registry has are skipped, blobs known in another repository of the same registry are
 //! mounted, the rest uploaded in one PUT each; then the manifest is PUT by tag.
-use imaged_core::{Descriptor, Digest, Namespace, Node, Platform, Reference};
+use imaged_core::{Descriptor, Digest, ImageRef, Namespace, Node, Platform, Reference};
 use imaged_index::{DescriptorRecord, ImageRecord};
 use imaged_registry::{Credentials, Target};
 
@@ -69,8 +69,9 @@ impl Transfers {
         progress: &ProgressTx,
     ) -> Result<PushOutcome, EngineError> {
         let record = {
-            let (this, ns2, name) = (self.clone(), ns.clone(), r.to_string());
-            blocking(move || this.resolve_blocking(&ns2, &name).map(|x| x.record)).await?
+            let (this, ns2, image) =
+                (self.clone(), ns.clone(), ImageRef { name: Some(r.clone()), id_prefix: None, input: r.to_string() });
+            blocking(move || this.resolve_blocking(&ns2, &image).map(|x| x.record)).await?
         };
         let tag = r.tag().unwrap_or("latest").to_owned();
         report(progress, "", &format!("The push refers to repository [{}]", r.name()), 0, 0).await;

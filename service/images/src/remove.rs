@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use imaged_core::{Digest, Namespace, Reference};
+use imaged_core::{Digest, ImageRef, Namespace, Reference};
 use imaged_index::ImageRecord;
 
 use crate::{EngineError, Images, blocking, filters::Filters, resolve::Resolved};
@@ -34,12 +34,22 @@ fn repo_of(name: &str) -> String {
 
 impl Images {
     /// Removes an image or one of its names with Docker's rules.
-    pub async fn remove(&self, ns: &Namespace, image: &str, opts: RemoveOptions) -> Result<RemoveOutcome, EngineError> {
-        let (this, ns, image) = (self.clone(), ns.clone(), image.to_owned());
+    pub async fn remove(
+        &self,
+        ns: &Namespace,
+        image: &ImageRef,
+        opts: RemoveOptions,
+    ) -> Result<RemoveOutcome, EngineError> {
+        let (this, ns, image) = (self.clone(), ns.clone(), image.clone());
         blocking(move || this.remove_blocking(&ns, &image, opts)).await
     }
 
-    fn remove_blocking(&self, ns: &Namespace, image: &str, opts: RemoveOptions) -> Result<RemoveOutcome, EngineError> {
+    fn remove_blocking(
+        &self,
+        ns: &Namespace,
+        image: &ImageRef,
+        opts: RemoveOptions,
+    ) -> Result<RemoveOutcome, EngineError> {
         let Resolved { record, by_name } = self.resolve_blocking(ns, image)?;
         let mut out = RemoveOutcome::default();
         let id = record.id.clone();
@@ -65,7 +75,7 @@ impl Images {
                     && let Some(c) = self.index().list_containers(ns)?.into_iter().find(|c| c.image_id == id)
                 {
                     return Err(EngineError::ReferenceUsedByContainer {
-                        reference: image.to_owned(),
+                        reference: image.input.clone(),
                         container: c.id[..12.min(c.id.len())].to_owned(),
                         id: id.short().to_owned(),
                     });

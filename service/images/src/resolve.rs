@@ -13,22 +13,21 @@ pub(crate) struct Resolved {
 
 impl Engine {
     /// Finds an image by reference, full id or unique id prefix, as Docker does: a name first, then an id.
-    pub(crate) fn resolve_blocking(&self, ns: &Namespace, input: &str) -> Result<Resolved, EngineError> {
-        let parsed = ImageRef::parse(input).map_err(|e| EngineError::reference(input, e))?;
+    pub(crate) fn resolve_blocking(&self, ns: &Namespace, image: &ImageRef) -> Result<Resolved, EngineError> {
         let index = self.index();
-        if let Some(name) = &parsed.name
+        if let Some(name) = &image.name
             && let Some(id) = index.resolve_name(ns, &name.to_string())?
             && let Some(record) = index.get_image(ns, &id)?
         {
             return Ok(Resolved { record, by_name: Some(name.clone()) });
         }
-        if let Some(prefix) = &parsed.id_prefix {
+        if let Some(prefix) = &image.id_prefix {
             let ids = index.find_id_prefix(ns, prefix)?;
             match ids.len() {
                 0 => {}
                 1 => {
                     let record =
-                        index.get_image(ns, &ids[0])?.ok_or_else(|| EngineError::ImageNotFound(input.into()))?;
+                        index.get_image(ns, &ids[0])?.ok_or_else(|| EngineError::ImageNotFound(image.to_string()))?;
                     return Ok(Resolved { record, by_name: None });
                 }
                 n => {
@@ -36,8 +35,14 @@ impl Engine {
                 }
             }
         }
-        let shown = parsed.name.as_ref().map(|n| n.familiar()).unwrap_or_else(|| input.to_owned());
-        Err(EngineError::ImageNotFound(shown))
+        Err(EngineError::ImageNotFound(image.to_string()))
+    }
+
+    /// As [`Engine::resolve_blocking`] for text that did not come through the API's edge (a Dockerfile's
+    /// FROM, a filter's value).
+    pub(crate) fn resolve_text(&self, ns: &Namespace, input: &str) -> Result<Resolved, EngineError> {
+        let image = ImageRef::parse(input).map_err(|e| EngineError::reference(input, e))?;
+        self.resolve_blocking(ns, &image)
     }
 
     /// The parsed config of an image, from the index cache (falling back to the blob).

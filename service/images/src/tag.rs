@@ -1,21 +1,20 @@
-use imaged_core::{Digest, Namespace, Reference};
+use imaged_core::{Digest, ImageRef, Namespace, Reference};
 
 use crate::{EngineError, Images, blocking, now_nanos};
 
 impl Images {
-    /// Points `target` (`REPO[:TAG]`) at the image `source` names. Returns the normalised name and the id.
-    pub async fn tag(&self, ns: &Namespace, source: &str, target: &str) -> Result<(Reference, Digest), EngineError> {
-        let (this, ns, source, target) = (self.clone(), ns.clone(), source.to_owned(), target.to_owned());
+    /// Points `target` (`REPO[:TAG]`, no digest) at the image `source` names. Returns the id.
+    pub async fn tag(&self, ns: &Namespace, source: &ImageRef, target: &Reference) -> Result<Digest, EngineError> {
+        let (this, ns, source, name) = (self.clone(), ns.clone(), source.clone(), target.clone());
         blocking(move || {
-            let name = Reference::parse_docker(&target).map_err(|e| EngineError::reference(&target, e))?;
             if name.digest().is_some() {
-                return Err(EngineError::TagWithDigest(target));
+                return Err(EngineError::TagWithDigest(name.to_string()));
             }
             let record = this.resolve_blocking(&ns, &source)?.record;
             let now = now_nanos();
             this.index().touch_namespace(&ns, now)?;
             this.index().tag(&ns, &record.id, &name.to_string(), now)?;
-            Ok((name, record.id))
+            Ok(record.id)
         })
         .await
     }

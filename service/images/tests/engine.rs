@@ -1,7 +1,7 @@
 //! The engine's local operations over a real store and index in a temp dir.
 use std::fs::File;
 
-use imaged_core::{ErrorKind, Namespace, Reference};
+use imaged_core::{ErrorKind, ImageRef, Namespace, Reference};
 use imaged_images::{DeleteItem, Engine, ImportOptions, ImportSource, ListOptions, RemoveOptions, parse_change};
 
 fn rootfs_tar(dir: &std::path::Path, name: &str, files: &[(&str, &[u8])]) -> std::path::PathBuf {
@@ -17,6 +17,11 @@ fn rootfs_tar(dir: &std::path::Path, name: &str, files: &[(&str, &[u8])]) -> std
     }
     b.finish().unwrap();
     path
+}
+
+/// What a user names an image by, parsed as the server's edge parses it.
+fn img(s: &str) -> ImageRef {
+    ImageRef::parse(s).unwrap()
 }
 
 async fn import(e: &Engine, ns: &Namespace, tar: &std::path::Path, name: Option<&str>) -> imaged_images::ImportOutcome {
@@ -37,37 +42,38 @@ async fn docker_rmi_semantics() {
     let b = rootfs_tar(dir.path(), "b.tar", &[("bin/b", &[2u8; 70_000])]);
     let ia = import(&e, &ns, &a, Some("alpha:1")).await;
     let ib = import(&e, &ns, &b, Some("beta")).await;
-    e.images().tag(&ns, "alpha:1", "alpha:2").await.unwrap();
-    e.images().tag(&ns, "alpha:1", "other/repo:x").await.unwrap();
+    e.images().tag(&ns, &img("alpha:1"), &Reference::parse_docker("alpha:2").unwrap()).await.unwrap();
+    e.images().tag(&ns, &img("alpha:1"), &Reference::parse_docker("other/repo:x").unwrap()).await.unwrap();
 
     let list = e.images().list(&ns, ListOptions::default()).await.unwrap();
     assert_eq!(list.len(), 2);
     let la = list.iter().find(|s| s.record.id == ia.image_id).unwrap();
     assert_eq!(la.repo_tags.len(), 3);
 
-    let details = e.images().inspect(&ns, &ia.image_id.hex()[..8], None).await.unwrap();
+    let details = e.images().inspect(&ns, &img(&ia.image_id.hex()[..8]), None).await.unwrap();
     assert_eq!(details.config.config.unwrap().cmd.unwrap(), ["sh"]);
-    let hist = e.images().history(&ns, "beta", None).await.unwrap();
+    let hist = e.images().history(&ns, &img("beta"), None).await.unwrap();
     assert_eq!(hist.len(), 1);
     assert_eq!(hist[0].id.as_ref(), Some(&ib.image_id));
     assert_eq!(hist[0].comment, "Imported from -");
 
     // By tag: untag only while other names remain.
-    let out = e.images().remove(&ns, "alpha:2", RemoveOptions::default()).await.unwrap();
+    let out = e.images().remove(&ns, &img("alpha:2"), RemoveOptions::default()).await.unwrap();
     assert_eq!(out.items, vec![DeleteItem::Untagged("docker.io/library/alpha:2".into())]);
     assert_eq!(out.space_reclaimed, 0);
     // By id with two repositories: refused, then forced.
-    let err = e.images().remove(&ns, ia.image_id.hex(), RemoveOptions::default()).await.unwrap_err();
+    let err = e.images().remove(&ns, &img(ia.image_id.hex()), RemoveOptions::default()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::FailedPrecondition);
-    assert!(e.images().inspect(&ns, "alpha:1", None).await.is_ok(), "refused rmi changed nothing");
-    let out = e.images().remove(&ns, ia.image_id.hex(), RemoveOptions { force: true, no_prune: false }).await.unwrap();
+    assert!(e.images().inspect(&ns, &img("alpha:1"), None).await.is_ok(), "refused rmi changed nothing");
+    let out =
+        e.images().remove(&ns, &img(ia.image_id.hex()), RemoveOptions { force: true, no_prune: false }).await.unwrap();
     assert_eq!(out.items.len(), 3);
     assert_eq!(out.items.last(), Some(&DeleteItem::Deleted(ia.image_id.clone())));
     assert!(out.space_reclaimed >= ia.layer.size, "{} < {}", out.space_reclaimed, ia.layer.size);
     assert!(!e.store().exists(&ia.layer.digest));
 
     // Last tag removed: image deleted.
-    let out = e.images().remove(&ns, "beta", RemoveOptions::default()).await.unwrap();
+    let out = e.images().remove(&ns, &img("beta"), RemoveOptions::default()).await.unwrap();
     assert_eq!(
         out.items,
         vec![DeleteItem::Untagged("docker.io/library/beta:latest".into()), DeleteItem::Deleted(ib.image_id.clone())]
@@ -124,18 +130,16 @@ async fn bad_input_changes_nothing() {
     let i1 = import(&e, &ns, &a, Some("one")).await;
     let b = rootfs_tar(dir.path(), "b.tar", &[("y", b"2")]);
     import(&e, &ns, &b, Some("two")).await;
-    assert_eq!(e.images().inspect(&ns, "nope", None).await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(e.images().inspect(&ns, "UPPER", None).await.unwrap_err().kind(), ErrorKind::InvalidArgument);
-    assert_eq!(
-        e.images().tag(&ns, "one", "x@sha256:".to_owned().as_str()).await.unwrap_err().kind(),
-        ErrorKind::InvalidArgument
-    );
+    assert_eq!(e.images().inspect(&ns, &img("nope"), None).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert!(ImageRef::parse("UPPER").is_err(), "refused at the edge");
+    let with_digest = Reference::parse_docker(&format!("x@sha256:{}", "a".repeat(64))).unwrap();
+    assert_eq!(e.images().tag(&ns, &img("one"), &with_digest).await.unwrap_err().kind(), ErrorKind::InvalidArgument);
     // A prefix shared by both ids is ambiguous unless it happens to be unique; the empty-ish prefix "sha256:" is not an id.
     let ids: Vec<_> =
         e.images().list(&ns, ListOptions::default()).await.unwrap().into_iter().map(|s| s.record.id).collect();
     let common: usize = ids[0].hex().chars().zip(ids[1].hex().chars()).take_while(|(x, y)| x == y).count();
     if common > 0 {
-        let err = e.images().inspect(&ns, &ids[0].hex()[..common], None).await.unwrap_err();
+        let err = e.images().inspect(&ns, &img(&ids[0].hex()[..common]), None).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     }
     let evil = dir.path().join("evil.tar");
@@ -160,5 +164,5 @@ async fn bad_input_changes_nothing() {
     assert!(err.to_string().contains("etc/passwd"), "{err}");
     assert_eq!(e.images().list(&ns, ListOptions::default()).await.unwrap().len(), 2);
     assert!(e.store().list_ingests().unwrap().is_empty(), "failed import left an ingest");
-    assert_eq!(e.images().inspect(&ns, "one", None).await.unwrap().record.id, i1.image_id);
+    assert_eq!(e.images().inspect(&ns, &img("one"), None).await.unwrap().record.id, i1.image_id);
 }

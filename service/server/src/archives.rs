@@ -20,7 +20,7 @@ const CHUNK: usize = 1 << 20;
 async fn save_to_path(
     room: &imaged_images::Images,
     ns: &imaged_core::Namespace,
-    images: Vec<String>,
+    images: Vec<imaged_core::ImageRef>,
     format: SaveFormat,
     platform: Option<Platform>,
     path: &std::path::Path,
@@ -84,12 +84,13 @@ impl Archives for ArchivesService {
             .then(|| Platform::parse(&r.platform))
             .transpose()
             .map_err(|e| to_status(EngineError::Platform(e)))?;
+        let wanted = r.images.iter().map(|i| crate::convert::image_ref(i)).collect::<Result<Vec<_>, _>>()?;
         let (out_tx, out_rx) = mpsc::channel(4);
         let images = self.images.clone();
         if !r.path.is_empty() {
             let path = std::path::PathBuf::from(&r.path);
             tokio::spawn(async move {
-                let msg = save_to_path(&images, &ns, r.images, format, platform, &path)
+                let msg = save_to_path(&images, &ns, wanted, format, platform, &path)
                     .await
                     .map(|total| pb::SaveResponse { data: vec![], offset: 0, total_size: total as i64 });
                 let _ = out_tx.send(msg.map_err(to_status)).await;
@@ -98,7 +99,7 @@ impl Archives for ArchivesService {
         }
         let (tx, mut rx) = mpsc::channel::<Bytes>(4);
         let job = tokio::spawn(async move {
-            images.save(&ns, r.images, format, platform, ChunkWriter::new(tx, CHUNK)).await.map(|_| ())
+            images.save(&ns, wanted, format, platform, ChunkWriter::new(tx, CHUNK)).await.map(|_| ())
         });
         tokio::spawn(async move {
             let mut offset = 0i64;

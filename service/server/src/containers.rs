@@ -64,7 +64,7 @@ impl Containers for ContainersService {
         let platform = convert::platform(&r.platform)?;
         let c = self
             .containers
-            .create_container(&ns, &r.image, Some(r.name), platform.as_ref())
+            .create_container(&ns, &convert::image_ref(&r.image)?, Some(r.name), platform.as_ref())
             .await
             .map_err(to_status)?;
         Ok(Response::new(pb::CreateContainerResponse { id: c.id, name: c.name }))

@@ -195,6 +195,16 @@ pub fn progress(p: imaged_images::ProgressEvent) -> pb::Progress {
     pb::Progress { id: p.id, status: p.status, current: p.current as i64, total: p.total as i64 }
 }
 
+/// What a request names a local image by (reference, id or id prefix); a bad one is INVALID_ARGUMENT.
+pub fn image_ref(s: &str) -> Result<imaged_core::ImageRef, tonic::Status> {
+    imaged_core::ImageRef::parse(s).map_err(|e| crate::to_status(imaged_images::EngineError::reference(s, e)))
+}
+
+/// A reference to store or push (`REPO[:TAG]`), normalised as Docker's; a bad one is INVALID_ARGUMENT.
+pub fn reference(s: &str) -> Result<imaged_core::Reference, tonic::Status> {
+    imaged_core::Reference::parse_docker(s).map_err(|e| crate::to_status(imaged_images::EngineError::reference(s, e)))
+}
+
 /// An optional `os/arch[/variant]` from a request ("" = none); a bad one is INVALID_ARGUMENT.
 pub fn platform(s: &str) -> Result<Option<imaged_core::Platform>, tonic::Status> {
     (!s.is_empty())

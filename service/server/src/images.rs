@@ -166,7 +166,7 @@ impl Images for ImagesService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let platform = convert::platform(&r.platform)?;
-        let d = self.images.inspect(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
+        let d = self.images.inspect(&ns, &convert::image_ref(&r.image)?, platform.as_ref()).await.map_err(to_status)?;
         Ok(Response::new(pb::InspectImageResponse { image: Some(convert::details(d, &r.fields)) }))
     }
 
@@ -174,23 +174,26 @@ impl Images for ImagesService {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
         let platform = convert::platform(&r.platform)?;
-        let rows = self.images.history(&ns, &r.image, platform.as_ref()).await.map_err(to_status)?;
+        let rows =
+            self.images.history(&ns, &convert::image_ref(&r.image)?, platform.as_ref()).await.map_err(to_status)?;
         Ok(Response::new(pb::HistoryResponse { entries: rows.into_iter().map(convert::history_entry).collect() }))
     }
 
     async fn tag(&self, req: Request<pb::TagRequest>) -> Result<Response<pb::TagResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
-        let (name, id) = self.images.tag(&ns, &r.source, &r.target).await.map_err(to_status)?;
+        let (source, name) = (convert::image_ref(&r.source)?, convert::reference(&r.target)?);
+        let id = self.images.tag(&ns, &source, &name).await.map_err(to_status)?;
         Ok(Response::new(pb::TagResponse { reference: name.to_string(), image_id: id.to_string() }))
     }
 
     async fn remove(&self, req: Request<pb::RemoveImageRequest>) -> Result<Response<pb::RemoveImageResponse>, Status> {
         let ns = convert::namespace(&req)?;
         let r = req.into_inner();
+        let image = convert::image_ref(&r.image)?;
         let out = match convert::platform(&r.platform)? {
-            Some(p) => self.images.remove_platform(&ns, &r.image, &p).await,
-            None => self.images.remove(&ns, &r.image, RemoveOptions { force: r.force, no_prune: r.no_prune }).await,
+            Some(p) => self.images.remove_platform(&ns, &image, &p).await,
+            None => self.images.remove(&ns, &image, RemoveOptions { force: r.force, no_prune: r.no_prune }).await,
         }
         .map_err(to_status)?;
         Ok(Response::new(pb::RemoveImageResponse {

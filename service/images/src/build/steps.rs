@@ -112,7 +112,7 @@ impl Builder<'_> {
     ) -> Result<(imaged_index::ImageRecord, ImageConfigDoc), EngineError> {
         let mut pull = self.opts.pull;
         for _ in 0..5 {
-            let record = match (pull, self.engine.resolve_blocking(self.ns, name)) {
+            let record = match (pull, self.engine.resolve_text(self.ns, name)) {
                 (false, Ok(r)) => r.record,
                 (false, Err(EngineError::ImageNotFound(_))) | (true, _) => {
                     pull = false;
