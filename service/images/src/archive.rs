@@ -89,21 +89,7 @@ fn save_image(
             ..own
         }),
         (Some(index), Some(p)) => {
-            let child = index
-                .children
-                .iter()
-                .find(|c| {
-                    c.attests.is_none()
-                        && c.platform
-                            .as_deref()
-                            .and_then(|s| imaged_core::Platform::parse(s).ok())
-                            .is_some_and(|h| p.matches(&h))
-                })
-                .ok_or_else(|| EngineError::PlatformMismatch {
-                    image: input.to_owned(),
-                    wanted: p.to_string(),
-                    have: crate::push::platforms_here(index),
-                })?;
+            let child = crate::platforms::present_child(index, p, input)?;
             let (config, layers) = child.blobs.split_first().ok_or_else(|| EngineError::BadConfig {
                 digest: child.manifest.digest.to_string(),
                 reason: "a stored manifest without a config".into(),

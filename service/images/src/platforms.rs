@@ -3,13 +3,33 @@
 use imaged_core::{ImageRef, Namespace, Platform};
 use imaged_index::{ChildRecord, ImageRecord, IndexRecord, LayerRecord};
 
-use crate::{DeleteItem, EngineError, Images, RemoveOutcome, blocking, push::platforms_here};
+use crate::{DeleteItem, EngineError, Images, RemoveOutcome, blocking};
 
 /// The runnable manifest of `index` for `p`.
 pub(crate) fn child_for<'a>(index: &'a IndexRecord, p: &Platform) -> Option<&'a ChildRecord> {
     index.children.iter().find(|c| {
         c.attests.is_none()
             && c.platform.as_deref().and_then(|s| Platform::parse(s).ok()).is_some_and(|h| p.matches(&h))
+    })
+}
+
+/// The platforms of an index stored here, for messages.
+pub(crate) fn platforms_here(index: &IndexRecord) -> String {
+    let list: Vec<&str> =
+        index.children.iter().filter(|c| c.attests.is_none()).filter_map(|c| c.platform.as_deref()).collect();
+    if list.is_empty() { "none".into() } else { list.join(", ") }
+}
+
+/// The manifest of `index` for `p`, or NOT_FOUND naming the platforms that are here.
+pub(crate) fn present_child<'a>(
+    index: &'a IndexRecord,
+    p: &Platform,
+    image: &str,
+) -> Result<&'a ChildRecord, EngineError> {
+    child_for(index, p).ok_or_else(|| EngineError::PlatformMismatch {
+        image: image.to_owned(),
+        wanted: p.to_string(),
+        have: platforms_here(index),
     })
 }
 

@@ -148,18 +148,8 @@ impl Transfers {
             }
             return Ok(single(&record.manifest, own_blobs()));
         };
-        let present = |p: &Platform| {
-            index.children.iter().find(|c| {
-                c.attests.is_none()
-                    && c.platform.as_deref().and_then(|s| Platform::parse(s).ok()).is_some_and(|have| p.matches(&have))
-            })
-        };
         if let Some(p) = platform {
-            let child = present(p).ok_or_else(|| EngineError::PlatformMismatch {
-                image: record.id.short().to_owned(),
-                wanted: p.to_string(),
-                have: platforms_here(index),
-            })?;
+            let child = crate::platforms::present_child(index, p, record.id.short())?;
             return Ok(single(&child.manifest, child.blobs.clone()));
         }
         let bytes = self.read_blob(&index.descriptor.digest).await?;
@@ -185,7 +175,7 @@ impl Transfers {
             return Err(EngineError::IncompleteIndex {
                 index: index.descriptor.digest.to_string(),
                 missing: missing.join(", "),
-                present: platforms_here(index),
+                present: crate::platforms::platforms_here(index),
             });
         }
         Ok(PushPlan {
@@ -256,11 +246,4 @@ fn describe(d: &Descriptor) -> String {
         (None, Some(p)) => p.to_string(),
         (None, None) => d.digest.short().to_owned(),
     }
-}
-
-/// The platforms of an index stored here, for messages.
-pub(crate) fn platforms_here(index: &imaged_index::IndexRecord) -> String {
-    let list: Vec<&str> =
-        index.children.iter().filter(|c| c.attests.is_none()).filter_map(|c| c.platform.as_deref()).collect();
-    if list.is_empty() { "none".into() } else { list.join(", ") }
 }
