@@ -151,14 +151,30 @@ pub(crate) fn parse_time(s: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(s).ok().and_then(|t| t.timestamp_nanos_opt()).unwrap_or(0)
 }
 
-/// Unix nanos to RFC 3339 with nanoseconds, as Docker writes `created`.
+/// Unix nanos to RFC 3339 as Go's `RFC3339Nano` writes it (Docker's `created`): trailing zeros of the
+/// fraction dropped. Tools written in Go (skopeo) re-encode configs that way, so anything else changes
+/// the config digest when they copy an image.
 pub(crate) fn format_time(nanos: i64) -> String {
-    chrono::DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+    let full = chrono::DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    match full.split_once('.') {
+        Some((secs, frac)) => {
+            let digits = frac.trim_end_matches('Z').trim_end_matches('0');
+            if digits.is_empty() { format!("{secs}Z") } else { format!("{secs}.{digits}Z") }
+        }
+        None => full,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_as_go_writes_them() {
+        assert_eq!(format_time(1_764_000_000_094_451_800), "2025-11-24T16:00:00.0944518Z");
+        assert_eq!(format_time(1_764_000_000_000_000_000), "2025-11-24T16:00:00Z");
+        assert_eq!(format_time(1_764_000_000_123_456_789), "2025-11-24T16:00:00.123456789Z");
+    }
 
     #[test]
     fn keeps_unknown_fields_and_docker_extensions() {
