@@ -160,6 +160,13 @@ fn an_attested_index_is_pulled_per_platform_and_pushed_byte_identical() {
     fresh.ok(&["tag", &src.reference, &copy2]);
     fresh.ok(&["push", &copy2]);
     assert_eq!(raw_manifest(dir, &copy2), src.raw);
+
+    // Several platforms in one pull (repeated or comma-separated): the first is the one in use.
+    let two = Daemon::start().unwrap();
+    two.ok(&["pull", "--platform", "linux/arm64", "--platform", "linux/amd64", &src.reference]);
+    assert_eq!(two.ok(&["inspect", "-f", "{{.Architecture}}", &src.reference]).trim(), "arm64");
+    let tree = two.ok(&["images", "--tree", &src.reference]);
+    assert!(!tree.contains("not here"), "{tree}");
 }
 
 #[test]

@@ -180,7 +180,7 @@ impl Containers {
             },
             other => return other,
         };
-        let opts = crate::PullOptions { platform: platform.cloned(), ..Default::default() };
+        let opts = crate::PullOptions { platforms: platform.into_iter().cloned().collect(), ..Default::default() };
         self.transfers().pull(ns, &reference, opts, None).await?;
         let (this, ns, image) = (self.clone(), ns.clone(), image.clone());
         blocking(move || this.create_container_blocking(&ns, &image, name)).await

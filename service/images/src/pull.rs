@@ -31,8 +31,9 @@ pub(crate) async fn report(tx: &ProgressTx, id: &str, status: &str, current: u64
 #[derive(Debug, Clone, Default)]
 pub struct PullOptions {
     pub all_tags: bool,
-    /// The platform to take from an index (default: the daemon's); its attestations come with it.
-    pub platform: Option<Platform>,
+    /// The platforms to take from an index (default: the daemon's); their attestations come with them.
+    /// The first is the image's platform in use.
+    pub platforms: Vec<Platform>,
     /// Every manifest of an index: all platforms and all attestations.
     pub all_platforms: bool,
     /// Credentials for this call; stored ones are used otherwise.
@@ -79,7 +80,11 @@ impl Transfers {
         let policy = if opts.all_platforms {
             PlatformPolicy::All
         } else {
-            PlatformPolicy::Only(vec![opts.platform.clone().unwrap_or_else(|| self.platform().clone())])
+            let mut wanted = opts.platforms.clone();
+            if wanted.is_empty() {
+                wanted.push(self.platform().clone());
+            }
+            PlatformPolicy::Only(wanted)
         };
         if !opts.all_tags {
             return Ok(vec![self.pull_one(ns, reference, &policy, creds.as_ref(), &progress).await?]);

@@ -51,13 +51,18 @@ impl Images for ImagesService {
                 "give a repository without tag or digest".into(),
             )));
         }
-        let platform = (!r.platform.is_empty())
-            .then(|| Platform::parse(&r.platform))
-            .transpose()
+        // `platform` may list several, comma-separated (as `docker buildx --platform`).
+        let platforms = r
+            .platform
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(Platform::parse)
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| to_status(EngineError::Platform(e)))?;
         let opts = PullOptions {
             all_tags: r.all_tags,
-            platform,
+            platforms,
             all_platforms: r.all_platforms,
             creds: convert::credentials(r.auth),
         };

@@ -118,7 +118,7 @@ impl Builder<'_> {
                     pull = false;
                     let reference = Reference::parse_docker(name).map_err(|e| EngineError::reference(name, e))?;
                     self.log(format!("Pulling {}", reference.familiar()));
-                    let opts = PullOptions { platform: Some(platform.clone()), ..Default::default() };
+                    let opts = PullOptions { platforms: vec![platform.clone()], ..Default::default() };
                     let pulled = tokio::runtime::Handle::current()
                         .block_on(self.engine.transfers().pull(self.ns, &reference, opts, None))?;
                     let Some(id) = pulled.first().map(|p| p.image_id.clone()) else { continue };

@@ -59,10 +59,10 @@ pub struct PullArgs {
     /// Download all tagged images in the repository
     #[arg(short, long)]
     all_tags: bool,
-    /// Set platform if server is multi-platform capable (os/arch[/variant]); a later pull of another
-    /// platform adds it to the same image
-    #[arg(long)]
-    platform: Option<String>,
+    /// Set platform if server is multi-platform capable (os/arch[/variant]; repeat or separate with
+    /// commas for several); a later pull of another platform adds it to the same image
+    #[arg(long, value_delimiter = ',')]
+    platform: Vec<String>,
     /// Pull every platform of a multi-platform image, with its attestations
     #[arg(long, conflicts_with = "platform")]
     all_platforms: bool,
@@ -78,7 +78,7 @@ pub async fn pull(c: &Client, a: PullArgs) -> CmdResult {
     let req = imaged_client::pb::PullRequest {
         reference: a.reference.clone(),
         all_tags: a.all_tags,
-        platform: a.platform.clone().unwrap_or_default(),
+        platform: a.platform.join(","),
         all_platforms: a.all_platforms,
         auth: None,
     };
