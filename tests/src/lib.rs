@@ -1,5 +1,6 @@
 //! Harness for end-to-end tests: the real `imaged` binary on a temp socket, the real `imagectl`, the real
 //! `grpcurl`. Binaries come from the workspace target dir (`cargo build --bins` first; scripts/test.sh does).
+pub mod fault_proxy;
 pub mod soak;
 
 use std::{
