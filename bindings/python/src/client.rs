@@ -59,24 +59,24 @@ fn progress_event(p: pb::Progress) -> Ev {
 
 /// Writes save chunks into the event stream.
 struct ChunkSink {
-    tx: EvTx,
+    /// `PollSender` keeps the reservation (and its waiter) across polls: a `reserve()` future made inside
+    /// `poll_write` and dropped on `Pending` takes its waiter with it, and nothing would wake the writer.
+    tx: tokio_util::sync::PollSender<Result<Ev, ClientError>>,
 }
 
 impl tokio::io::AsyncWrite for ChunkSink {
     fn poll_write(
-        self: std::pin::Pin<&mut Self>,
+        mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
         buf: &[u8],
     ) -> std::task::Poll<std::io::Result<usize>> {
-        let permit = std::pin::pin!(self.tx.reserve());
-        match permit.poll(cx) {
-            std::task::Poll::Ready(Ok(p)) => {
-                p.send(Ok(Ev::Bytes("data", buf.to_vec())));
+        let gone = || std::io::Error::other("the reader went away");
+        match self.tx.poll_reserve(cx) {
+            std::task::Poll::Ready(Ok(())) => {
+                self.tx.send_item(Ok(Ev::Bytes("data", buf.to_vec()))).map_err(|_| gone())?;
                 std::task::Poll::Ready(Ok(buf.len()))
             }
-            std::task::Poll::Ready(Err(_)) => {
-                std::task::Poll::Ready(Err(std::io::Error::other("the reader went away")))
-            }
+            std::task::Poll::Ready(Err(_)) => std::task::Poll::Ready(Err(gone())),
             std::task::Poll::Pending => std::task::Poll::Pending,
         }
     }
@@ -95,8 +95,6 @@ impl tokio::io::AsyncWrite for ChunkSink {
         std::task::Poll::Ready(Ok(()))
     }
 }
-
-use std::future::Future;
 
 /// One `images()` row, kept in Rust and read field by field through the mapping protocol: List is the hot
 /// path, and building a dict per row cost more than the RPC's decoding.
@@ -371,7 +369,7 @@ unary! {
         fn save(&self, images: Vec<String>, format: String) -> EventStream {
             let c = self.inner.clone();
             EventStream::start(self.timeout, move |tx| async move {
-                let mut sink = ChunkSink { tx: tx.clone() };
+                let mut sink = ChunkSink { tx: tokio_util::sync::PollSender::new(tx.clone()) };
                 let n = c.save(images, format_of(&format)?, None, &mut sink).await?;
                 sink.flush().await.map_err(ClientError::Io)?;
                 send(&tx, Ev::Int("result", n as i64)).await;
