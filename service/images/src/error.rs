@@ -79,6 +79,10 @@ pub enum EngineError {
          pull it with --all-platforms (or --platform), or push one platform with --platform"
     )]
     IncompleteIndex { index: String, missing: String, present: String },
+    #[error("{what} {digest} claims {size} bytes, more than the {limit} imaged accepts for it")]
+    ClaimsTooMuch { what: &'static str, digest: String, size: u64, limit: u64 },
+    #[error("not enough disk space under the root for {needed} bytes of blobs ({available} bytes free)")]
+    NoSpaceFor { needed: u64, available: u64 },
     #[error("{platform} is the platform in use of {image}: remove the image instead, or pull another platform first")]
     PlatformInUse { image: String, platform: String },
 }
@@ -97,7 +101,9 @@ impl EngineError {
             | Self::TagWithDigest(_)
             | Self::InvalidFilter(..)
             | Self::InvalidChange { .. }
-            | Self::BadContext(_) => ErrorKind::InvalidArgument,
+            | Self::BadContext(_)
+            | Self::ClaimsTooMuch { .. } => ErrorKind::InvalidArgument,
+            Self::NoSpaceFor { .. } => ErrorKind::ResourceExhausted,
             Self::ImageNotFound(_) | Self::PlatformMismatch { .. } => ErrorKind::NotFound,
             Self::MultipleRepositories { .. }
             | Self::HasChildren { .. }
@@ -134,6 +140,7 @@ impl EngineError {
             Self::Registry(imaged_registry::RegistryError::Denied { .. }) => "REGISTRY_DENIED",
             Self::Registry(imaged_registry::RegistryError::NotFound { .. }) => "REGISTRY_NOT_FOUND",
             Self::Registry(imaged_registry::RegistryError::TooManyRequests { .. }) => "REGISTRY_RATE_LIMITED",
+            Self::Registry(imaged_registry::RegistryError::TooLarge { .. }) => "REGISTRY_CONTENT_TOO_LARGE",
             Self::Registry(_) => "REGISTRY_UNAVAILABLE",
             Self::Reference { .. } => "INVALID_REFERENCE",
             Self::Namespace(_) => "INVALID_NAMESPACE",
@@ -163,6 +170,8 @@ impl EngineError {
             Self::BadContext(_) => "INVALID_BUILD_CONTEXT",
             Self::IncompleteIndex { .. } => "INDEX_INCOMPLETE",
             Self::PlatformInUse { .. } => "PLATFORM_IN_USE",
+            Self::ClaimsTooMuch { .. } => "REGISTRY_CONTENT_TOO_LARGE",
+            Self::NoSpaceFor { .. } => "DISK_FULL",
         }
     }
 

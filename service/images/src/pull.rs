@@ -53,6 +53,9 @@ fn protocol(host: &str, reason: String) -> EngineError {
     EngineError::Registry(imaged_registry::RegistryError::Protocol { host: host.to_owned(), reason })
 }
 
+/// Configs larger than this are refused before they are downloaded (configs are read into memory).
+const MAX_CONFIG: u64 = 64 << 20;
+
 /// One image manifest being pulled: the bytes fetched, their typed view, and (from an index) the
 /// descriptor that named it.
 struct Pulled {
@@ -225,6 +228,7 @@ impl Transfers {
             .or_else(|| images.iter().find(runnable))
             .expect("a runnable manifest was chosen");
         let config = &primary.doc.config;
+        self.check_claims(images)?;
         let mut downloaded = self.fetch_blob(target, &config.digest, config.size, &None).await?;
         let mut wanted: Vec<(Digest, u64)> = Vec::new();
         for p in images {
@@ -363,5 +367,33 @@ impl Transfers {
             self.measure_later(measure);
         }
         outcome
+    }
+
+    /// Refuses, before a byte is downloaded, what the manifests claim and imaged will not take: a config
+    /// over 64 MiB, or more blob bytes than the disk under the root has free.
+    fn check_claims(&self, images: &[Pulled]) -> Result<(), EngineError> {
+        let mut needed = 0u64;
+        let mut seen = std::collections::HashSet::new();
+        for p in images {
+            if p.doc.config.size > MAX_CONFIG {
+                return Err(EngineError::ClaimsTooMuch {
+                    what: "config",
+                    digest: p.doc.config.digest.to_string(),
+                    size: p.doc.config.size,
+                    limit: MAX_CONFIG,
+                });
+            }
+            for b in p.doc.blobs() {
+                if seen.insert(&b.digest) && !self.store().exists(&b.digest) {
+                    needed = needed.saturating_add(b.size);
+                }
+            }
+        }
+        if let Ok(available) = fs2::available_space(self.root())
+            && needed > available
+        {
+            return Err(EngineError::NoSpaceFor { needed, available });
+        }
+        Ok(())
     }
 }

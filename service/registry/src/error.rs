@@ -21,6 +21,8 @@ pub enum RegistryError {
     Status { host: String, what: String, status: u16, body: String },
     #[error("registry {host} sent something unexpected: {reason}")]
     Protocol { host: String, reason: String },
+    #[error("registry {host} sent a {what} larger than {limit} bytes: refused")]
+    TooLarge { host: String, what: String, limit: u64 },
 }
 
 impl RegistryError {
@@ -49,6 +51,7 @@ impl RegistryError {
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::TooManyRequests { .. } => ErrorKind::ResourceExhausted,
             Self::Unreachable { .. } | Self::Status { .. } | Self::Protocol { .. } => ErrorKind::Unavailable,
+            Self::TooLarge { .. } => ErrorKind::InvalidArgument,
         }
     }
 }

@@ -27,6 +27,42 @@ pub struct Manifest {
     pub digest: Digest,
 }
 
+/// Manifests and indexes larger than this are refused (the common registry limit; ORAS uses the same).
+pub const MAX_MANIFEST: u64 = 4 << 20;
+/// Token answers, tag lists, catalogs and search results larger than this are refused.
+const MAX_JSON: u64 = 4 << 20;
+/// Error bodies are read this far (for the message), no further.
+const MAX_ERROR_BODY: u64 = 16 << 10;
+
+/// Reads a body into memory, refusing one longer than `limit` (by its Content-Length before reading, or
+/// as soon as it passes the limit): a hostile registry's endless answer costs at most `limit` bytes.
+async fn read_capped(resp: Response, limit: u64, host: &str, what: &str) -> Result<Vec<u8>, RegistryError> {
+    let too_large = || RegistryError::TooLarge { host: host.to_owned(), what: what.to_owned(), limit };
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = resp.bytes_stream();
+    let mut out = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| RegistryError::Unreachable {
+            host: host.to_owned(),
+            reason: format!("reading {what}: {}", error_chain(&e)),
+        })?;
+        if out.len() as u64 + chunk.len() as u64 > limit {
+            return Err(too_large());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// A JSON body read with [`read_capped`].
+async fn read_json(resp: Response, host: &str, what: &str) -> Result<serde_json::Value, RegistryError> {
+    let bytes = read_capped(resp, MAX_JSON, host, what).await?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| RegistryError::Protocol { host: host.to_owned(), reason: format!("{what}: {e}") })
+}
+
 /// Bytes to upload, as a stream of chunks.
 pub type ByteStream = std::pin::Pin<Box<dyn futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>;
 
@@ -150,10 +186,7 @@ impl Registry {
                 });
             }
         }
-        let v: serde_json::Value = resp
-            .json()
-            .await
-            .map_err(|e| RegistryError::Protocol { host: host.to_owned(), reason: format!("token answer: {e}") })?;
+        let v = read_json(resp, host, "token answer").await?;
         v["token"].as_str().or(v["access_token"].as_str()).map(str::to_owned).ok_or_else(|| RegistryError::Protocol {
             host: host.to_owned(),
             reason: "token answer has no token".into(),
@@ -226,7 +259,10 @@ impl Registry {
                 RegistryError::TooManyRequests { host, retry_after }
             }
             s => {
-                let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
+                let body = match read_capped(resp, MAX_ERROR_BODY, &host, "error body").await {
+                    Ok(b) => String::from_utf8_lossy(&b).chars().take(300).collect(),
+                    Err(_) => "(an error body too long to show)".to_owned(),
+                };
                 RegistryError::Status { host, what, status: s.as_u16(), body }
             }
         })
@@ -250,7 +286,7 @@ impl Registry {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.split(';').next().unwrap_or(s).trim().to_owned());
-        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(t.host, e))?.to_vec();
+        let bytes = read_capped(resp, MAX_MANIFEST, t.host, &format!("manifest {}:{reference}", t.repo)).await?;
         let digest = Digest::of(&bytes);
         if let Ok(expected) = Digest::parse(reference)
             && expected != digest
@@ -463,10 +499,7 @@ impl Registry {
             let resp = self.send(t.host, t.creds, &scope, |c| c.get(&u)).await?;
             let resp = Self::check(t.host, &format!("tags of {}", t.repo), resp).await?;
             let next = next_link(&base, resp.headers());
-            let v: serde_json::Value = resp
-                .json()
-                .await
-                .map_err(|e| RegistryError::Protocol { host: t.host.to_owned(), reason: e.to_string() })?;
+            let v = read_json(resp, t.host, "tag list").await?;
             out.extend(v["tags"].as_array().into_iter().flatten().filter_map(|t| t.as_str().map(str::to_owned)));
             match next {
                 Some(n) => url = n,
@@ -491,8 +524,7 @@ impl Registry {
             return Ok(None);
         }
         let resp = Self::check(host, "search", resp).await?;
-        let v: serde_json::Value =
-            resp.json().await.map_err(|e| RegistryError::Protocol { host: host.to_owned(), reason: e.to_string() })?;
+        let v = read_json(resp, host, "search results").await?;
         Ok(Some(v["results"].as_array().cloned().unwrap_or_default()))
     }
 
@@ -506,10 +538,7 @@ impl Registry {
             let resp = self.send(host, creds, "registry:catalog:*", |c| c.get(&u)).await?;
             let resp = Self::check(host, "catalog", resp).await?;
             let next = next_link(&base, resp.headers());
-            let v: serde_json::Value = resp
-                .json()
-                .await
-                .map_err(|e| RegistryError::Protocol { host: host.to_owned(), reason: e.to_string() })?;
+            let v = read_json(resp, host, "catalog").await?;
             out.extend(
                 v["repositories"].as_array().into_iter().flatten().filter_map(|t| t.as_str().map(str::to_owned)),
             );
