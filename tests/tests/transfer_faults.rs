@@ -146,3 +146,42 @@ async fn a_push_survives_a_cut_upload() {
         ],
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pull_whose_client_is_killed_stops_and_the_next_one_resumes() {
+    let work = tempfile::tempdir().unwrap();
+    let (reg, image, layer, size) = one_layer_image(work.path());
+    let proxy = FaultProxy::start(&reg.addr, &layer).await;
+    let through = format!("{}/{image}", proxy.addr);
+    let d = Daemon::start().unwrap();
+    // The layer stalls at half (for longer than the test): the pull is mid-download when its client dies.
+    proxy.set(Fault::Stall { at: size / 2, secs: 60 });
+    let mut client = std::process::Command::new(imaged_tests::bin("imagectl"))
+        .args(["--host", &d.host(), "pull", &through])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while proxy.served().bytes < size / 2 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the download never got halfway");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    client.kill().unwrap();
+    let _ = client.wait();
+    // Within a second or so the daemon notices and stops, keeping what it has.
+    let noticed = std::time::Instant::now();
+    while !d.log().contains("the client went away") {
+        assert!(noticed.elapsed() < std::time::Duration::from_secs(3), "the pull went on: {}", d.log());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let kept = std::fs::read_dir(d.root.join("ingest")).unwrap().count();
+    assert_eq!(kept, 1, "the partial layer was not kept");
+
+    proxy.set(Fault::None);
+    d.ok(&["pull", &through]);
+    let served = proxy.served();
+    assert!(served.ranges.iter().all(|r| r.is_some_and(|start| start > 0)), "the next pull did not resume: {served:?}");
+    assert!(imaged_tests::check_root_running(&d));
+}

@@ -119,6 +119,11 @@ impl Transfers {
             let mut reader = reader;
             let mut w = writer;
             std::io::copy(&mut reader, &mut w).map_err(|source| EngineError::Io { path: "download".into(), source })?;
+            if w.offset() < expected {
+                // The producer went away (a cancelled pull, a sibling's failure) without saying why: a short
+                // blob is never committed, so the bytes stay in the ingest for the next pull.
+                return Err(EngineError::Cancelled);
+            }
             Ok(w.commit(Some(expected), Some(&d2))?)
         });
         let mut body = download.body;

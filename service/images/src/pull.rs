@@ -53,6 +53,27 @@ fn protocol(host: &str, reason: String) -> EngineError {
     EngineError::Registry(imaged_registry::RegistryError::Protocol { host: host.to_owned(), reason })
 }
 
+/// A pull's lease, released when the pull ends in any way, also by being dropped.
+struct LeaseGuard {
+    engine: crate::Engine,
+    lease: Option<Lease>,
+}
+
+impl LeaseGuard {
+    fn disarm(mut self) -> Lease {
+        self.lease.take().expect("armed")
+    }
+}
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        if let Some(lease) = self.lease.take() {
+            let _ = self.engine.index().delete_lease(&lease.id);
+            let _ = self.engine.collect(&lease.blobs);
+        }
+    }
+}
+
 /// Configs larger than this are refused before they are downloaded (configs are read into memory).
 const MAX_CONFIG: u64 = 64 << 20;
 
@@ -192,11 +213,15 @@ impl Transfers {
         let lease =
             Lease { id: format!("pull-lease-{:032x}", rand::random::<u128>()), created: now_nanos(), blobs: held };
         self.index().put_lease(&lease)?;
+        // Dropped with the pull (a client that went away): the lease goes, and so do the blobs it held that
+        // no image uses.
+        let guard = LeaseGuard { engine: (**self).clone(), lease: Some(lease) };
         let prefer = match policy {
             PlatformPolicy::Only(p) if !p.is_empty() => p[0].clone(),
             _ => self.platform().clone(),
         };
         let result = self.pull_blobs(ns, r, &target, &top, index.as_ref(), &images, &prefer, progress).await;
+        let lease = guard.disarm();
         self.index().delete_lease(&lease.id)?;
         if result.is_err() {
             // Blobs this failed pull stored and no image uses go again; partial downloads stay in ingest/.

@@ -72,7 +72,15 @@ impl Images for ImagesService {
             let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PullResponse {
                 event: Some(pb::pull_response::Event::Progress(p)),
             });
-            let result = transfers.pull(&ns, &reference, opts, Some(ptx)).await;
+            // A client that goes away stops its pull (partial downloads stay in ingest/ for the next one);
+            // another pull waiting on the same blobs takes the download over from the bytes kept.
+            let result = tokio::select! {
+                result = transfers.pull(&ns, &reference, opts, Some(ptx)) => result,
+                () = tx.closed() => {
+                    tracing::info!(reference = %reference, "the client went away; pull stopped, partial data kept");
+                    return;
+                }
+            };
             let _ = forward.await;
             match result {
                 Ok(outcomes) => {
@@ -112,7 +120,13 @@ impl Images for ImagesService {
             let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PushResponse {
                 event: Some(pb::push_response::Event::Progress(p)),
             });
-            let result = transfers.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx)).await;
+            let result = tokio::select! {
+                result = transfers.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx)) => result,
+                () = tx.closed() => {
+                    tracing::info!(reference = %reference, "the client went away; push stopped");
+                    return;
+                }
+            };
             let _ = forward.await;
             match result {
                 Ok(outcomes) => {
