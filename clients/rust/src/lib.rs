@@ -358,6 +358,11 @@ impl Client {
         Ok(out)
     }
 
+    /// Verifies the daemon's store against its index; with `repair`, removes what is broken.
+    pub async fn check(&self, repair: bool, quick: bool) -> Result<pb::CheckResponse, ClientError> {
+        Ok(self.images().check(self.req(pb::CheckRequest { repair, quick })).await?.into_inner())
+    }
+
     /// Pushes a reference (or every local tag of its repository).
     pub async fn push(
         &self,

@@ -40,7 +40,7 @@ use std::{
 pub use archive::{ChunkWriter, LoadedImage};
 pub use build::{BuildEvent, BuildOptions, BuildOutcome};
 pub use changes::{Change, parse_change};
-pub use check::CheckReport;
+pub use check::{CheckReport, Problem};
 pub use config::{ContainerConfigDoc, HealthcheckDoc, HistoryDoc, ImageConfigDoc};
 pub use containers::{CommitOptions, ContainerInfo, ExecOptions};
 pub use error::EngineError;

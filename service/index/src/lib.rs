@@ -504,6 +504,35 @@ impl Index {
     }
 
     /// Every name entry `(namespace, name, image id hex)`, for consistency checks.
+    /// Removes a name key whatever it points at (repairing a name whose image is gone).
+    pub fn remove_name(&self, ns: &Namespace, name: &str) -> Result<(), IndexError> {
+        self.names.remove(ns_key(ns, name))?;
+        self.flush()
+    }
+
+    /// Takes `name` off an image record's lists without touching the names tree (where it points at
+    /// another image).
+    pub fn drop_listed_name(&self, ns: &Namespace, id: &Digest, name: &str) -> Result<(), IndexError> {
+        let key = ns_key(ns, id.hex());
+        if let Some(v) = self.images.get(&key)? {
+            let mut rec: ImageRecord = records::decode(&v)?;
+            rec.remove_name(name);
+            self.images.insert(key, serde_json::to_vec(&rec).expect("records serialise"))?;
+        }
+        self.flush()
+    }
+
+    /// Sets a blob's count (repairing a count that disagrees with the images).
+    pub fn set_refcount(&self, blob: &Digest, count: u64) -> Result<(), IndexError> {
+        let key = blob.to_string();
+        if count == 0 {
+            self.blob_refs.remove(key.as_bytes())?;
+        } else {
+            self.blob_refs.insert(key.as_bytes(), &count.to_be_bytes())?;
+        }
+        self.flush()
+    }
+
     pub fn all_names(&self) -> Result<Vec<(String, String, String)>, IndexError> {
         let mut out = Vec::new();
         for kv in self.names.iter() {

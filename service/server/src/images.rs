@@ -29,6 +29,7 @@ fn forward_progress<T: Send + 'static>(
 pub struct ImagesService {
     pub images: imaged_images::Images,
     pub transfers: imaged_images::Transfers,
+    pub content: imaged_images::Content,
 }
 
 type Stream2<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
@@ -228,6 +229,18 @@ impl Images for ImagesService {
         Ok(Response::new(pb::PruneImagesResponse {
             items: convert::delete_items(&out),
             space_reclaimed: out.space_reclaimed as i64,
+        }))
+    }
+
+    async fn check(&self, req: Request<pb::CheckRequest>) -> Result<Response<pb::CheckResponse>, Status> {
+        let r = req.into_inner();
+        let report = self.content.check_and_repair(!r.quick, r.repair).await.map_err(to_status)?;
+        Ok(Response::new(pb::CheckResponse {
+            images: report.images as i64,
+            blobs: report.blobs as i64,
+            orphans: report.orphans as i64,
+            problems: report.problems.iter().map(ToString::to_string).collect(),
+            repaired: report.repaired,
         }))
     }
 

@@ -132,8 +132,12 @@ pub async fn serve(
             .timeout(o.request_timeout)
             .trace_fn(|req| tracing::info_span!("grpc", method = %req.uri().path()))
             .add_service(
-                ImagesServer::new(ImagesService { images: engine.images(), transfers: engine.transfers() })
-                    .max_decoding_message_size(max),
+                ImagesServer::new(ImagesService {
+                    images: engine.images(),
+                    transfers: engine.transfers(),
+                    content: engine.content(),
+                })
+                .max_decoding_message_size(max),
             )
             .add_service(
                 ArchivesServer::new(ArchivesService { images: engine.images() }).max_decoding_message_size(max),

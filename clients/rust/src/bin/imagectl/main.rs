@@ -125,6 +125,18 @@ enum SystemCommand {
     Df(DfArgs),
     /// Display system-wide information
     Info,
+    /// Verify every blob, name and count of the running daemon's store
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Remove what is broken (and the images that need it) and say what was lost
+    #[arg(long)]
+    repair: bool,
+    /// Check presence and counts only, without re-hashing every blob
+    #[arg(long)]
+    quick: bool,
 }
 
 #[derive(Args, Debug)]
@@ -237,6 +249,27 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Search(a) => registry_cmds::search(c, a).await,
         Command::Image(ImageCommand::Prune(a)) => image_cmds::prune(c, a).await,
         Command::System(SystemCommand::Df(a)) => image_cmds::df(c, a).await,
+        Command::System(SystemCommand::Check(a)) => {
+            let r = c.check(a.repair, a.quick).await?;
+            for p in &r.problems {
+                println!("problem: {p}");
+            }
+            for done in &r.repaired {
+                println!("repaired: {done}");
+            }
+            println!("images: {}  blobs: {}  orphan blobs: {}", r.images, r.blobs, r.orphans);
+            match (r.problems.is_empty(), a.repair) {
+                (true, _) => {
+                    println!("consistent");
+                    Ok(())
+                }
+                (false, true) => Ok(()),
+                (false, false) => Err(Failure(format!(
+                    "Error: {} problem(s) found; run `imagectl system check --repair` to remove what is broken",
+                    r.problems.len()
+                ))),
+            }
+        }
         Command::Commit(a) => container_cmds::commit(c, a).await,
         Command::Build(a) | Command::Image(ImageCommand::Build(a)) => build_cmd::build(c, a).await,
         Command::Container(cmd) => container_cmds::run(c, cmd).await,
