@@ -38,6 +38,10 @@ pub enum Problem {
         stored: u64,
         used: u64,
     },
+    /// A lease older than a day: the operation that took it is long gone (it pins blobs against GC).
+    StaleLease {
+        id: String,
+    },
 }
 
 impl std::fmt::Display for Problem {
@@ -52,6 +56,7 @@ impl std::fmt::Display for Problem {
             Self::WrongCount { blob, stored, used } => {
                 write!(f, "blob {blob}: count {stored}, but {used} images use it")
             }
+            Self::StaleLease { id } => write!(f, "lease {id} is more than a day old"),
         }
     }
 }
@@ -130,6 +135,12 @@ impl Content {
                 report.problems.push(Problem::WrongCount { blob: d.clone(), stored, used: *n });
             }
         }
+        let day_ago = crate::now_nanos() - 86_400 * 1_000_000_000;
+        for lease in self.index().leases()? {
+            if lease.created < day_ago {
+                report.problems.push(Problem::StaleLease { id: lease.id });
+            }
+        }
         let blobs = self.store().walk()?;
         report.blobs = blobs.len();
         report.orphans = blobs.iter().filter(|b| !counts.contains_key(&b.digest)).count();
@@ -162,6 +173,10 @@ impl Content {
                     }
                 }
                 Problem::WrongCount { .. } => {}
+                Problem::StaleLease { id } => {
+                    self.index().delete_lease(id)?;
+                    done.push(format!("released lease {id}"));
+                }
             }
         }
         for (ns, image) in broken {
@@ -179,6 +194,10 @@ impl Content {
         // Counts last: the removals above changed them.
         for (blob, used) in self.recount()? {
             done.push(format!("blob {blob}: count set to {used}"));
+        }
+        let snapshots = self.sweep_snapshots()?;
+        if snapshots > 0 {
+            done.push(format!("removed {snapshots} unpacked layers no image or container uses"));
         }
         Ok(done)
     }
