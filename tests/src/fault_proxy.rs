@@ -102,7 +102,8 @@ impl FaultProxy {
     }
 }
 
-async fn read_head(sock: &mut TcpStream) -> Option<Vec<u8>> {
+/// Reads an HTTP head (up to the blank line) byte by byte; `None` when the peer closes first.
+pub async fn read_head(sock: &mut TcpStream) -> Option<Vec<u8>> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use imaged_tests::Daemon;
 use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
+    io::AsyncWriteExt,
     net::{TcpListener, TcpStream},
 };
 
@@ -38,14 +38,7 @@ async fn reply(sock: &mut TcpStream, status: &str, extra: &str, ctype: &str, bod
 }
 
 async fn serve(mut sock: TcpStream, mode: Hostile, addr: String) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match sock.read(&mut byte).await {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
+    let Some(head) = imaged_tests::fault_proxy::read_head(&mut sock).await else { return };
     let text = String::from_utf8_lossy(&head).into_owned();
     let path = text.split_whitespace().nth(1).unwrap_or("").to_owned();
     let manifest_type = "application/vnd.oci.image.manifest.v1+json";

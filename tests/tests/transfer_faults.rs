@@ -30,6 +30,15 @@ fn one_layer_image(dir: &std::path::Path) -> (RegistryServer, String, String, u6
     (reg, image, layer, size)
 }
 
+/// Runs imagectl against `d` off the async runtime (the proxy runs on it); returns the output and its text.
+async fn imagectl(d: &Daemon, args: &[&str]) -> (std::process::Output, String) {
+    let mut cmd = std::process::Command::new(imaged_tests::bin("imagectl"));
+    cmd.arg("--host").arg(d.host()).args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out, text)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pull_survives_each_fault_once() {
     let work = tempfile::tempdir().unwrap();
@@ -47,18 +56,7 @@ async fn a_pull_survives_each_fault_once() {
     for (what, fault) in cases {
         let d = Daemon::start_with_config("registry_read_timeout_secs = 2\n").unwrap();
         proxy.set(fault);
-        let out = tokio::task::spawn_blocking({
-            let (host, through) = (d.host(), through.clone());
-            move || {
-                std::process::Command::new(imaged_tests::bin("imagectl"))
-                    .args(["--host", &host, "pull", &through])
-                    .output()
-                    .unwrap()
-            }
-        })
-        .await
-        .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let (out, text) = imagectl(&d, &["pull", &through]).await;
         assert!(out.status.success(), "{what}: the first pull failed: {text}\n{}", d.log());
         assert!(text.contains("Retrying in"), "{what}: no retry was announced: {text}");
         let served = proxy.served();
@@ -119,18 +117,7 @@ async fn a_push_survives_a_cut_upload() {
     let copy = format!("{}/faults/copy:1", proxy.addr);
     d.ok(&["tag", &format!("{}/{image}", reg.addr), &copy]);
     proxy.set(Fault::CutUpload { at: size / 2 });
-    let out = tokio::task::spawn_blocking({
-        let (host, copy) = (d.host(), copy.clone());
-        move || {
-            std::process::Command::new(imaged_tests::bin("imagectl"))
-                .args(["--host", &host, "push", &copy])
-                .output()
-                .unwrap()
-        }
-    })
-    .await
-    .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (out, text) = imagectl(&d, &["push", &copy]).await;
     assert!(out.status.success(), "the push failed: {text}");
     assert!(text.contains("Retrying in"), "{text}");
     // skopeo reads the registry's copy (every blob verified by digest).
