@@ -68,8 +68,16 @@ impl LeaseGuard {
 impl Drop for LeaseGuard {
     fn drop(&mut self) {
         if let Some(lease) = self.lease.take() {
-            let _ = self.engine.index().delete_lease(&lease.id);
-            let _ = self.engine.collect(&lease.blobs);
+            // Off the async workers: collecting takes the GC lock, which a long import may hold.
+            let engine = self.engine.clone();
+            let release = move || {
+                let _ = engine.index().delete_lease(&lease.id);
+                let _ = engine.collect(&lease.blobs);
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => drop(runtime.spawn_blocking(release)),
+                Err(_) => release(),
+            }
         }
     }
 }
