@@ -264,7 +264,8 @@ unary! {
             let inner = wait(
                 py,
                 async move {
-                    let c = imaged_client::Client::connect(&host).await.map_err(to_py)?;
+                    // The timeout goes with every call as its gRPC deadline: the daemon stops the work too.
+                    let c = imaged_client::Client::connect(&host).await.map_err(to_py)?.with_deadline(timeout);
                     match namespace {
                         Some(ns) => c.with_namespace(&ns).map_err(to_py),
                         None => Ok(c),

@@ -14,12 +14,7 @@ use std::{
 
 use imaged_client::ClientError;
 use prost_reflect::{DescriptorPool, DynamicMessage, SerializeOptions};
-use pyo3::{
-    create_exception,
-    exceptions::{PyException, PyTimeoutError},
-    prelude::*,
-    types::PyDict,
-};
+use pyo3::{create_exception, exceptions::PyException, prelude::*, types::PyDict};
 
 create_exception!(_imaged, ImagedError, PyException, "Base of every error imaged reports.");
 create_exception!(_imaged, NotFound, ImagedError, "NOT_FOUND: no such image, container or credentials.");
@@ -42,6 +37,12 @@ create_exception!(_imaged, Unavailable, ImagedError, "UNAVAILABLE: the daemon or
 create_exception!(_imaged, Cancelled, ImagedError, "CANCELLED.");
 create_exception!(_imaged, ResourceExhausted, ImagedError, "RESOURCE_EXHAUSTED: disk full or rate limited.");
 create_exception!(_imaged, Unimplemented, ImagedError, "UNIMPLEMENTED.");
+create_exception!(
+    _imaged,
+    Timeout,
+    ImagedError,
+    "DEADLINE_EXCEEDED: the call's timeout passed (sent as its gRPC deadline)."
+);
 
 /// The one runtime every client shares.
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
@@ -68,7 +69,8 @@ pub(crate) fn to_py(e: ClientError) -> PyErr {
         Code::FailedPrecondition | Code::Aborted => FailedPrecondition::new_err(message),
         Code::Unauthenticated => Unauthenticated::new_err(message),
         Code::PermissionDenied => PermissionDenied::new_err(message),
-        Code::Unavailable | Code::DeadlineExceeded => Unavailable::new_err(message),
+        Code::Unavailable => Unavailable::new_err(message),
+        Code::DeadlineExceeded => Timeout::new_err(message),
         Code::Cancelled => Cancelled::new_err(message),
         Code::ResourceExhausted => ResourceExhausted::new_err(message),
         Code::Unimplemented => Unimplemented::new_err(message),
@@ -109,7 +111,7 @@ where
                 if let Some(t) = timeout
                     && start.elapsed() > t
                 {
-                    return Err(PyTimeoutError::new_err(format!("no answer from imaged within {t:?}")));
+                    return Err(Timeout::new_err(format!("no answer from imaged within {t:?}")));
                 }
             }
         }
@@ -155,6 +157,7 @@ fn _imaged(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("Unauthenticated", py.get_type::<Unauthenticated>()),
         ("PermissionDenied", py.get_type::<PermissionDenied>()),
         ("Unavailable", py.get_type::<Unavailable>()),
+        ("Timeout", py.get_type::<Timeout>()),
         ("Cancelled", py.get_type::<Cancelled>()),
         ("ResourceExhausted", py.get_type::<ResourceExhausted>()),
         ("Unimplemented", py.get_type::<Unimplemented>()),

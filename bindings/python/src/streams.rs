@@ -44,7 +44,8 @@ impl EventStream {
         F: FnOnce(EvTx) -> Fut,
         Fut: Future<Output = Result<(), ClientError>> + Send + 'static,
     {
-        let (tx, rx) = mpsc::channel(64);
+        // Room for 8 events: a save's events are 1 MiB chunks, so this bounds what waits for a slow reader.
+        let (tx, rx) = mpsc::channel(8);
         let fut = job(tx.clone());
         let task = runtime().spawn(async move {
             if let Err(e) = fut.await {

@@ -238,7 +238,7 @@ def test_ctrl_c_cancels_a_long_call(c: imaged.Client, busybox: str) -> None:
 def test_timeout(daemon, busybox: str) -> None:
     slow = imaged.Client(daemon.host, timeout=0.5)
     slow.create_container(busybox, "slow")
-    with pytest.raises(TimeoutError):
+    with pytest.raises(imaged.Timeout):
         slow.exec("slow", ["sleep", "5"])
     imaged.Client(daemon.host).remove_container("slow", force=True)
 

@@ -41,6 +41,8 @@ pub struct Client {
     namespace: Option<MetadataValue<tonic::metadata::Ascii>>,
     /// The daemon's unix socket, when it is one: a build never sends the directory that holds it.
     socket: Option<std::path::PathBuf>,
+    /// Sent with every call as its gRPC deadline (`grpc-timeout`), which the daemon honours.
+    deadline: Option<std::time::Duration>,
 }
 
 /// A client stream: `first`, then `reader`'s bytes in chunks of at most [`CHUNK`], each wrapped by `wrap`.
@@ -86,7 +88,12 @@ fn pairs(filters: Vec<(String, String)>) -> Vec<pb::Filter> {
 impl Client {
     /// Connects to `unix:///path`, `unix:path`, a bare socket path, or `http://host:port`.
     pub async fn connect(host: &str) -> Result<Self, ClientError> {
-        Ok(Self { channel: connect::channel(host).await?, namespace: None, socket: connect::socket_path(host) })
+        Ok(Self {
+            channel: connect::channel(host).await?,
+            namespace: None,
+            socket: connect::socket_path(host),
+            deadline: None,
+        })
     }
 
     /// Connects to an `https://host:port` daemon trusting `tls.ca`, presenting `tls.cert`/`tls.key` when
@@ -96,6 +103,7 @@ impl Client {
             channel: connect::channel_tls(host, Some(tls)).await?,
             namespace: None,
             socket: connect::socket_path(host),
+            deadline: None,
         })
     }
 
@@ -104,13 +112,22 @@ impl Client {
         let value = namespace
             .parse()
             .map_err(|_| ClientError::InvalidInput(format!("namespace {namespace:?} is not ASCII")))?;
-        Ok(Self { channel: self.channel.clone(), namespace: Some(value), socket: self.socket.clone() })
+        Ok(Self { namespace: Some(value), ..self.clone() })
+    }
+
+    /// The same connection, sending `deadline` with every call (the daemon stops the call when it passes
+    /// and answers DEADLINE_EXCEEDED).
+    pub fn with_deadline(&self, deadline: Option<std::time::Duration>) -> Self {
+        Self { deadline, ..self.clone() }
     }
 
     pub(crate) fn req<T>(&self, msg: T) -> Request<T> {
         let mut r = Request::new(msg);
         if let Some(ns) = &self.namespace {
             r.metadata_mut().insert(imaged_proto::NAMESPACE_HEADER, ns.clone());
+        }
+        if let Some(d) = self.deadline {
+            r.set_timeout(d);
         }
         r
     }

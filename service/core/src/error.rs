@@ -20,6 +20,8 @@ pub enum ErrorKind {
     ResourceExhausted,
     /// The caller cancelled.
     Cancelled,
+    /// The caller's deadline passed.
+    DeadlineExceeded,
     /// The capability is not built yet.
     Unimplemented,
     /// A bug or an unexpected I/O failure of the host.

@@ -37,6 +37,44 @@ pub fn namespace<T>(req: &Request<T>) -> Result<Namespace, Status> {
     }
 }
 
+/// The caller's deadline (`grpc-timeout`: digits and a unit of H, M, S, m, u or n), logged when there is
+/// one. Unary calls are held to it by tonic; streaming calls check it themselves.
+pub fn deadline<T>(req: &Request<T>, call: &str) -> Option<tokio::time::Instant> {
+    let v = req.metadata().get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = v.split_at(v.len().checked_sub(1)?);
+    let n: u64 = digits.parse().ok()?;
+    let d = match unit {
+        "H" => std::time::Duration::from_secs(n * 3600),
+        "M" => std::time::Duration::from_secs(n * 60),
+        "S" => std::time::Duration::from_secs(n),
+        "m" => std::time::Duration::from_millis(n),
+        "u" => std::time::Duration::from_micros(n),
+        "n" => std::time::Duration::from_nanos(n),
+        _ => return None,
+    };
+    tracing::info!(call, deadline_ms = d.as_millis() as u64, "the caller set a deadline");
+    Some(tokio::time::Instant::now() + d)
+}
+
+/// Waits until `deadline`, forever without one.
+pub async fn until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// DEADLINE_EXCEEDED for a streaming call whose caller's deadline passed.
+pub fn deadline_passed(call: &str) -> Status {
+    tracing::info!(call, "the caller's deadline passed; the call stopped");
+    crate::status::status_with_info(
+        imaged_core::ErrorKind::DeadlineExceeded,
+        format!("{call}: the caller's deadline passed"),
+        "DEADLINE_EXCEEDED",
+        Default::default(),
+    )
+}
+
 pub fn filters(fs: Vec<pb::Filter>) -> Vec<(String, String)> {
     fs.into_iter().map(|f| (f.key, f.value)).collect()
 }

@@ -41,6 +41,7 @@ impl Images for ImagesService {
 
     async fn pull(&self, req: Request<pb::PullRequest>) -> Result<Response<Self::PullStream>, Status> {
         let ns = convert::namespace(&req)?;
+        let deadline = convert::deadline(&req, "Images/Pull");
         let r = req.into_inner();
         let reference =
             Reference::parse_docker(&r.reference).map_err(|e| to_status(EngineError::reference(&r.reference, e)))?;
@@ -81,6 +82,10 @@ impl Images for ImagesService {
                     tracing::info!(reference = %reference, "the client went away; pull stopped, partial data kept");
                     return;
                 }
+                () = convert::until(deadline) => {
+                    let _ = tx.send(Err(convert::deadline_passed("Images/Pull"))).await;
+                    return;
+                }
             };
             let _ = forward.await;
             match result {
@@ -107,6 +112,7 @@ impl Images for ImagesService {
 
     async fn push(&self, req: Request<pb::PushRequest>) -> Result<Response<Self::PushStream>, Status> {
         let ns = convert::namespace(&req)?;
+        let deadline = convert::deadline(&req, "Images/Push");
         let r = req.into_inner();
         let reference =
             Reference::parse_docker(&r.reference).map_err(|e| to_status(EngineError::reference(&r.reference, e)))?;
@@ -125,6 +131,10 @@ impl Images for ImagesService {
                 result = transfers.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx)) => result,
                 () = tx.closed() => {
                     tracing::info!(reference = %reference, "the client went away; push stopped");
+                    return;
+                }
+                () = convert::until(deadline) => {
+                    let _ = tx.send(Err(convert::deadline_passed("Images/Push"))).await;
                     return;
                 }
             };

@@ -42,6 +42,7 @@ from ._imaged import (
     PermissionDenied,
     ResourceExhausted,
     Unauthenticated,
+    Timeout,
     Unavailable,
     Unimplemented,
 )
@@ -73,7 +74,7 @@ __all__ = [
     "DiskUsage", "ExecResult", "FailedPrecondition", "HistoryEntry", "Image", "ImageSummary", "ImagedError",
     "ImportResult", "InvalidArgument", "LoadedImage", "NotFound", "PermissionDenied", "Progress", "PullResult",
     "PushResult", "Record", "RegistryLogin", "RemoveResult", "ResourceExhausted", "SearchResult",
-    "Unauthenticated", "Unavailable", "Unimplemented",
+    "Timeout", "Unauthenticated", "Unavailable", "Unimplemented",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
