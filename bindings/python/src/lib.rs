@@ -31,6 +31,12 @@ create_exception!(
     ImagedError,
     "FAILED_PRECONDITION: a conflict (image in use, digest mismatch)."
 );
+create_exception!(
+    _imaged,
+    Conflict,
+    FailedPrecondition,
+    "A conflict with the state: an image in use by a container, named in several repositories, with children; a busy container."
+);
 create_exception!(_imaged, Unauthenticated, ImagedError, "UNAUTHENTICATED: the registry refused the credentials.");
 create_exception!(_imaged, PermissionDenied, ImagedError, "PERMISSION_DENIED.");
 create_exception!(_imaged, Unavailable, ImagedError, "UNAVAILABLE: the daemon or a registry cannot be reached.");
@@ -66,6 +72,20 @@ pub(crate) fn to_py(e: ClientError) -> PyErr {
         Code::NotFound => NotFound::new_err(message),
         Code::AlreadyExists => AlreadyExists::new_err(message),
         Code::InvalidArgument | Code::OutOfRange => InvalidArgument::new_err(message),
+        Code::FailedPrecondition
+            if matches!(
+                e.reason(),
+                Some(
+                    "IMAGE_IN_USE"
+                        | "IMAGE_REFERENCED_BY_MULTIPLE_REPOSITORIES"
+                        | "IMAGE_HAS_CHILDREN"
+                        | "CONTAINER_BUSY"
+                        | "PLATFORM_IN_USE"
+                )
+            ) =>
+        {
+            Conflict::new_err(message)
+        }
         Code::FailedPrecondition | Code::Aborted => FailedPrecondition::new_err(message),
         Code::Unauthenticated => Unauthenticated::new_err(message),
         Code::PermissionDenied => PermissionDenied::new_err(message),
@@ -158,6 +178,7 @@ fn _imaged(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("PermissionDenied", py.get_type::<PermissionDenied>()),
         ("Unavailable", py.get_type::<Unavailable>()),
         ("Timeout", py.get_type::<Timeout>()),
+        ("Conflict", py.get_type::<Conflict>()),
         ("Cancelled", py.get_type::<Cancelled>()),
         ("ResourceExhausted", py.get_type::<ResourceExhausted>()),
         ("Unimplemented", py.get_type::<Unimplemented>()),

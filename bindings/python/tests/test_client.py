@@ -157,8 +157,11 @@ def test_containers_commit_build(c: imaged.Client, busybox: str, tmp_path: Path)
     new_id = c.commit("pyctr", "py/committed:1", author="py", message="added", changes=["CMD [\"cat\", \"/test.txt\"]"])
     img = c.inspect("py/committed:1")
     assert img.id == new_id and img.author == "py" and img.comment == "added"
-    with pytest.raises(imaged.FailedPrecondition):
+    with pytest.raises(imaged.Conflict) as conflict:
         c.remove(ct.image_id)
+    assert isinstance(conflict.value, imaged.FailedPrecondition)
+    conflicts = ("IMAGE_IN_USE", "IMAGE_HAS_CHILDREN", "IMAGE_REFERENCED_BY_MULTIPLE_REPOSITORIES")
+    assert conflict.value.reason in conflicts, conflict.value.reason
     assert c.remove_container("pyctr") == ct.id
     with pytest.raises(imaged.NotFound):
         c.remove_container("pyctr")
@@ -179,6 +182,7 @@ def test_containers_commit_build(c: imaged.Client, busybox: str, tmp_path: Path)
     with pytest.raises(imaged.FailedPrecondition) as e:
         c.build(ctx)
     assert "non-zero code: 5" in str(e.value)
+    assert not isinstance(e.value, imaged.Conflict), "a failed build step is not a conflict"
 
 
 def test_async_client(daemon, busybox: str, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from . import _imaged
 from ._imaged import (
     AlreadyExists,
     Cancelled,
+    Conflict,
     FailedPrecondition,
     ImagedError,
     InvalidArgument,
@@ -67,7 +68,6 @@ from ._types import (
 )
 
 __version__ = _imaged.__version__
-Conflict = FailedPrecondition
 
 __all__ = [
     "AlreadyExists", "AsyncClient", "BuildResult", "BuildStep", "Cancelled", "Client", "Conflict", "Container",
