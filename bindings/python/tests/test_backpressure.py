@@ -101,6 +101,7 @@ def test_save_into_a_slow_file_object_finishes_with_bounded_memory(daemon, big_i
         worker.join(timeout=180)
     assert not worker.is_alive(), "save() into a slow file object never finished"
     assert result["n"] == sink.total and sink.total > SIZE
+    print(f"peak RSS growth {rss.grown:.0f} MB")
     assert rss.grown < 100, f"peak RSS grew by {rss.grown:.0f} MB"
 
 
@@ -112,4 +113,5 @@ def test_async_save_into_a_slow_file_object_finishes(daemon, big_image: str) -> 
     with PeakRss() as rss:
         n = asyncio.run(main())
     assert n > SIZE
+    print(f"peak RSS growth {rss.grown:.0f} MB")
     assert rss.grown < 100, f"peak RSS grew by {rss.grown:.0f} MB"
