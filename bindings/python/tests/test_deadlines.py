@@ -1,4 +1,5 @@
-"""Timeouts are deadlines: sent with the call, honoured by the daemon, raised as imaged.Timeout."""
+"""Client configuration: timeouts are deadlines (sent with the call, honoured by the daemon, raised as
+imaged.Timeout), and from_env() reads IMAGED_HOST and IMAGED_NAMESPACE as imagectl does."""
 
 from __future__ import annotations
 
@@ -51,3 +52,16 @@ def test_a_timeout_is_a_deadline_the_daemon_sees(daemon) -> None:
         assert "the caller's deadline passed" in log, log[-2000:]
     finally:
         srv.close()
+
+
+def test_from_env_reads_host_and_namespace(daemon, monkeypatch) -> None:
+    monkeypatch.setenv("IMAGED_HOST", daemon.host)
+    monkeypatch.setenv("IMAGED_NAMESPACE", "team-env")
+    c = imaged.from_env()
+    assert c.images() == []
+    monkeypatch.setenv("IMAGED_NAMESPACE", "Bad Namespace!")
+    try:
+        imaged.from_env().images()
+        raise AssertionError("a bad IMAGED_NAMESPACE was accepted")
+    except imaged.InvalidArgument:
+        pass

@@ -74,7 +74,7 @@ __all__ = [
     "DiskUsage", "ExecResult", "FailedPrecondition", "HistoryEntry", "Image", "ImageSummary", "ImagedError",
     "ImportResult", "InvalidArgument", "LoadedImage", "NotFound", "PermissionDenied", "Progress", "PullResult",
     "PushResult", "Record", "RegistryLogin", "RemoveResult", "ResourceExhausted", "SearchResult",
-    "Timeout", "Unauthenticated", "Unavailable", "Unimplemented",
+    "Timeout", "Unauthenticated", "Unavailable", "Unimplemented", "from_env",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -492,3 +492,13 @@ class AsyncClient:
         return await self._c.remove_container_async(container, force)
 
 
+#: Where ``from_env`` connects without ``IMAGED_HOST``: the daemon of a checkout (``scripts/run-daemon.sh``), as
+#: ``imagectl`` does.
+DEFAULT_HOST = "unix://./imaged-data/imaged.sock"
+
+
+def from_env(timeout: Optional[float] = None) -> Client:
+    """A client configured as ``imagectl`` is: ``IMAGED_HOST`` (default the checkout's daemon) and
+    ``IMAGED_NAMESPACE`` (default ``default``), as ``docker.from_env()`` reads ``DOCKER_HOST``."""
+    return Client(os.environ.get("IMAGED_HOST") or DEFAULT_HOST, os.environ.get("IMAGED_NAMESPACE") or None,
+                  timeout=timeout)
