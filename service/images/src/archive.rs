@@ -67,14 +67,7 @@ fn save_image(
     match (&r.index, platform) {
         (None, None) => Ok(own),
         (None, Some(p)) => {
-            let have = imaged_core::Platform::normalized(&r.os, &r.architecture, r.variant.as_deref());
-            if !have.matches(p) {
-                return Err(EngineError::PlatformMismatch {
-                    image: input.to_owned(),
-                    wanted: p.to_string(),
-                    have: have.to_string(),
-                });
-            }
+            crate::platforms::require_in_use(r, p, input)?;
             Ok(own)
         }
         (Some(index), None) => Ok(SaveImage {
@@ -90,10 +83,7 @@ fn save_image(
         }),
         (Some(index), Some(p)) => {
             let child = crate::platforms::present_child(index, p, input)?;
-            let (config, layers) = child.blobs.split_first().ok_or_else(|| EngineError::BadConfig {
-                digest: child.manifest.digest.to_string(),
-                reason: "a stored manifest without a config".into(),
-            })?;
+            let (config, layers) = crate::platforms::config_and_layers(child)?;
             Ok(SaveImage {
                 names: vec![],
                 top: descriptor(&child.manifest),

@@ -61,6 +61,17 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// How many images (in all namespaces) use each blob: what its stored count must be.
+fn users(images: &[(Namespace, imaged_index::ImageRecord)]) -> HashMap<Digest, u64> {
+    let mut counts = HashMap::new();
+    for (_, r) in images {
+        for d in r.blobs() {
+            *counts.entry(d).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
 /// Result of a check (and of a repair).
 #[derive(Debug, Clone, Default)]
 pub struct CheckReport {
@@ -102,10 +113,9 @@ impl Content {
         let mut report = CheckReport::default();
         let images = self.index().all_images()?;
         report.images = images.len();
-        let mut counts: HashMap<Digest, u64> = HashMap::new();
+        let counts = users(&images);
         for (ns, r) in &images {
             for d in r.blobs() {
-                *counts.entry(d.clone()).or_insert(0) += 1;
                 let (ns, image, blob) = (ns.clone(), r.id.clone(), d.clone());
                 if !self.store().exists(&d) {
                     report.problems.push(Problem::MissingBlob { ns, image, blob });
@@ -204,12 +214,7 @@ impl Content {
 
     /// Sets every blob count to the number of images that use the blob; returns the counts changed.
     fn recount(&self) -> Result<Vec<(Digest, u64)>, EngineError> {
-        let mut counts: HashMap<Digest, u64> = HashMap::new();
-        for (_, r) in self.index().all_images()? {
-            for d in r.blobs() {
-                *counts.entry(d).or_insert(0) += 1;
-            }
-        }
+        let counts = users(&self.index().all_images()?);
         let mut changed = Vec::new();
         for (d, n) in counts {
             if self.index().blob_refcount(&d)? != n {

@@ -117,6 +117,34 @@ impl ImageConfigDoc {
         self.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default()
     }
 
+    /// The layer records of an image with this config (`config_digest`): its layer blobs, base first,
+    /// paired with the config's diff ids (a layer without a media type is taken as OCI gzip). A count or
+    /// diff id that does not fit is `BadConfig`.
+    pub(crate) fn layer_records(
+        &self,
+        config_digest: &imaged_core::Digest,
+        layers: &[imaged_index::DescriptorRecord],
+    ) -> Result<Vec<imaged_index::LayerRecord>, crate::EngineError> {
+        let bad = |reason: String| crate::EngineError::BadConfig { digest: config_digest.to_string(), reason };
+        let diff_ids = &self.rootfs.diff_ids;
+        if diff_ids.len() != layers.len() {
+            return Err(bad(format!("{} diff ids for {} layers", diff_ids.len(), layers.len())));
+        }
+        layers
+            .iter()
+            .zip(diff_ids)
+            .map(|(l, diff)| {
+                let diff_id = imaged_core::Digest::parse(diff).map_err(|e| bad(e.to_string()))?;
+                let media_type = if l.media_type.is_empty() {
+                    imaged_core::media_types::OCI_LAYER_GZIP.to_owned()
+                } else {
+                    l.media_type.clone()
+                };
+                Ok(imaged_index::LayerRecord { media_type, digest: l.digest.clone(), size: l.size, diff_id })
+            })
+            .collect()
+    }
+
     /// The index record of a new, unnamed image with this config: id, created, labels and platform come
     /// from the config; `now` (unix nanos) is when it was stored.
     pub(crate) fn record(

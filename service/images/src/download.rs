@@ -10,19 +10,19 @@ use imaged_registry::Target;
 
 use crate::{
     ChunkReader, EngineError, StreamBroken, Transfers, blocking,
-    pull::{ProgressTx, report},
+    pull::{ProgressTx, protocol, report},
 };
 
 /// Attempts per blob (Docker's `maxDownloadAttempts`).
-pub(crate) const DOWNLOAD_ATTEMPTS: u32 = 5;
+const DOWNLOAD_ATTEMPTS: u32 = 5;
 
 /// True for failures another attempt may cure.
-pub(crate) fn is_transient(e: &EngineError) -> bool {
+fn is_transient(e: &EngineError) -> bool {
     matches!(e, EngineError::Registry(r) if r.is_transient())
 }
 
 /// Exponential backoff (1, 2, 4, 8 s), or the registry's `Retry-After` (at most a minute).
-pub(crate) fn retry_delay(e: &EngineError, attempt: u32) -> Duration {
+fn retry_delay(e: &EngineError, attempt: u32) -> Duration {
     let asked = match e {
         EngineError::Registry(r) => r.retry_after(),
         _ => None,
@@ -134,10 +134,7 @@ impl Transfers {
                 Ok(c) => {
                     current += c.len() as u64;
                     if current > size {
-                        failure = Some(EngineError::Registry(imaged_registry::RegistryError::Protocol {
-                            host: target.host.to_owned(),
-                            reason: format!("blob {digest} is longer than its {size} bytes"),
-                        }));
+                        failure = Some(protocol(target.host, format!("blob {digest} is longer than its {size} bytes")));
                         let _ = tx.send(Err(StreamBroken("the blob is longer than its descriptor".into()))).await;
                         break;
                     }

@@ -1,7 +1,7 @@
 //! One platform of an image that came as an index: a view of it for inspect, history and save, and its
 //! removal (`rmi --platform`).
 use imaged_core::{ImageRef, Namespace, Platform};
-use imaged_index::{ChildRecord, ImageRecord, IndexRecord, LayerRecord};
+use imaged_index::{ChildRecord, DescriptorRecord, ImageRecord, IndexRecord};
 
 use crate::{DeleteItem, EngineError, Images, RemoveOutcome, blocking};
 
@@ -33,10 +33,32 @@ pub(crate) fn present_child<'a>(
     })
 }
 
+/// A stored manifest's config and layers (`ChildRecord::blobs` is the config, then the layers).
+pub(crate) fn config_and_layers(child: &ChildRecord) -> Result<(&DescriptorRecord, &[DescriptorRecord]), EngineError> {
+    child.blobs.split_first().ok_or_else(|| EngineError::BadConfig {
+        digest: child.manifest.digest.to_string(),
+        reason: "a stored manifest without a config".into(),
+    })
+}
+
+/// The platform an image record's id, size and config describe.
+pub(crate) fn in_use(r: &ImageRecord) -> Platform {
+    Platform::normalized(&r.os, &r.architecture, r.variant.as_deref())
+}
+
+/// `Ok` when `p` is the record's platform in use, else NOT_FOUND naming that one.
+pub(crate) fn require_in_use(r: &ImageRecord, p: &Platform, image: &str) -> Result<(), EngineError> {
+    let have = in_use(r);
+    if p.matches(&have) {
+        return Ok(());
+    }
+    Err(EngineError::PlatformMismatch { image: image.to_owned(), wanted: p.to_string(), have: have.to_string() })
+}
+
 fn not_here(r: &ImageRecord, image: &str, p: &Platform) -> EngineError {
     let have = match &r.index {
         Some(index) => platforms_here(index),
-        None => Platform::normalized(&r.os, &r.architecture, r.variant.as_deref()).to_string(),
+        None => in_use(r).to_string(),
     };
     EngineError::PlatformMismatch { image: image.to_owned(), wanted: p.to_string(), have }
 }
@@ -45,38 +67,15 @@ impl Images {
     /// `r` as seen for platform `p`: itself when `p` is its platform in use, else a view made from the
     /// stored manifest of that platform (its config and layers; names and index as `r`'s).
     pub(crate) fn for_platform(&self, r: ImageRecord, p: &Platform, image: &str) -> Result<ImageRecord, EngineError> {
-        let in_use = Platform::normalized(&r.os, &r.architecture, r.variant.as_deref());
-        if p.matches(&in_use) {
+        if p.matches(&in_use(&r)) {
             return Ok(r);
         }
         let Some(child) = r.index.as_ref().and_then(|i| child_for(i, p)).cloned() else {
             return Err(not_here(&r, image, p));
         };
-        let (config_desc, layers) = child.blobs.split_first().ok_or_else(|| EngineError::BadConfig {
-            digest: child.manifest.digest.to_string(),
-            reason: "a stored manifest without a config".into(),
-        })?;
+        let (config_desc, layers) = config_and_layers(&child)?;
         let config = self.config_blocking(&config_desc.digest)?;
-        let diff_ids = &config.rootfs.diff_ids;
-        if diff_ids.len() != layers.len() {
-            return Err(EngineError::BadConfig {
-                digest: config_desc.digest.to_string(),
-                reason: format!("{} diff ids for {} layers", diff_ids.len(), layers.len()),
-            });
-        }
-        let mut records = Vec::new();
-        for (l, diff) in layers.iter().zip(diff_ids) {
-            let diff_id = imaged_core::Digest::parse(diff).map_err(|e| EngineError::BadConfig {
-                digest: config_desc.digest.to_string(),
-                reason: e.to_string(),
-            })?;
-            records.push(LayerRecord {
-                media_type: l.media_type.clone(),
-                digest: l.digest.clone(),
-                size: l.size,
-                diff_id,
-            });
-        }
+        let records = config.layer_records(&config_desc.digest, layers)?;
         let mut view = config.record(child.manifest.clone(), config_desc.clone(), records, r.added);
         view.repo_tags = r.repo_tags;
         view.repo_digests = r.repo_digests;

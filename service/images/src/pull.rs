@@ -3,7 +3,7 @@
 
 use futures::{StreamExt, TryStreamExt, stream};
 use imaged_core::{Descriptor, Digest, Manifest, Namespace, Node, Platform, PlatformPolicy, Reference, media_types};
-use imaged_index::{ChildRecord, DescriptorRecord, IndexRecord, LayerRecord, Lease};
+use imaged_index::{ChildRecord, DescriptorRecord, IndexRecord, Lease};
 use imaged_registry::{Credentials, Target};
 use tokio::sync::mpsc;
 
@@ -49,7 +49,7 @@ pub struct PullOutcome {
     pub status: String,
 }
 
-fn protocol(host: &str, reason: String) -> EngineError {
+pub(crate) fn protocol(host: &str, reason: String) -> EngineError {
     EngineError::Registry(imaged_registry::RegistryError::Protocol { host: host.to_owned(), reason })
 }
 
@@ -315,28 +315,19 @@ impl Transfers {
             .collect();
         let measure: Vec<(Digest, u64)> = primary.doc.layers.iter().map(|l| (l.digest.clone(), l.size)).collect();
         let (this, ns2, r2, top_digest) = (self.clone(), ns.clone(), r.clone(), top.digest.clone());
-        let (mmedia, mdigest) = (primary.raw.media_type.clone(), primary.raw.digest.clone());
+        let manifest_desc = DescriptorRecord {
+            media_type: primary.raw.media_type.clone(),
+            digest: primary.raw.digest.clone(),
+            size: primary.raw.bytes.len() as u64,
+        };
         let (cfg_digest, cfg_media) = (config.digest.clone(), config.media_type.clone());
-        let layers = primary.doc.layers.clone();
+        let layers: Vec<DescriptorRecord> = primary.doc.layers.iter().map(DescriptorRecord::from).collect();
         let outcome = blocking(move || {
             let store = this.store();
             let config_bytes = store.read(&cfg_digest)?;
             let config = ImageConfigDoc::parse(&config_bytes)
                 .map_err(|e| EngineError::BadConfig { digest: cfg_digest.to_string(), reason: e.to_string() })?;
-            if config.rootfs.diff_ids.len() != layers.len() {
-                return Err(EngineError::BadConfig {
-                    digest: cfg_digest.to_string(),
-                    reason: format!("{} diff ids for {} layers", config.rootfs.diff_ids.len(), layers.len()),
-                });
-            }
-            let mut records = Vec::new();
-            for (l, diff) in layers.iter().zip(&config.rootfs.diff_ids) {
-                let diff_id = Digest::parse(diff)
-                    .map_err(|e| EngineError::BadConfig { digest: cfg_digest.to_string(), reason: e.to_string() })?;
-                let media_type =
-                    if l.media_type.is_empty() { media_types::OCI_LAYER_GZIP.to_owned() } else { l.media_type.clone() };
-                records.push(LayerRecord { media_type, digest: l.digest.clone(), size: l.size, diff_id });
-            }
+            let records = config.layer_records(&cfg_digest, &layers)?;
             // Manifests and the index are stored as the exact bytes fetched (verified against their digests).
             for (digest, bytes) in &manifests {
                 store.write_blob(bytes, Some(digest))?;
@@ -347,8 +338,6 @@ impl Transfers {
                 None => None,
             };
             let now = now_nanos();
-            let size = manifests.iter().find(|(d, _)| *d == mdigest).map(|(_, b)| b.len() as u64).unwrap_or(0);
-            let manifest_desc = DescriptorRecord { media_type: mmedia, digest: mdigest, size };
             let config_desc = DescriptorRecord {
                 media_type: if cfg_media.is_empty() { media_types::OCI_CONFIG.into() } else { cfg_media },
                 digest: cfg_digest.clone(),

@@ -126,27 +126,17 @@ impl Transfers {
             top: None,
             manifests: vec![(manifest.clone(), blobs)],
         };
-        let own_blobs = || {
+        let Some(index) = &record.index else {
+            if let Some(p) = platform {
+                crate::platforms::require_in_use(record, p, record.id.short())?;
+            }
             let mut blobs: Vec<DescriptorRecord> = record
                 .layers
                 .iter()
                 .map(|l| DescriptorRecord { media_type: l.media_type.clone(), digest: l.digest.clone(), size: l.size })
                 .collect();
             blobs.push(record.config.clone());
-            blobs
-        };
-        let Some(index) = &record.index else {
-            if let Some(p) = platform {
-                let have = Platform::normalized(&record.os, &record.architecture, record.variant.as_deref());
-                if !p.matches(&have) {
-                    return Err(EngineError::PlatformMismatch {
-                        image: record.id.short().to_owned(),
-                        wanted: p.to_string(),
-                        have: have.to_string(),
-                    });
-                }
-            }
-            return Ok(single(&record.manifest, own_blobs()));
+            return Ok(single(&record.manifest, blobs));
         };
         if let Some(p) = platform {
             let child = crate::platforms::present_child(index, p, record.id.short())?;
@@ -211,9 +201,7 @@ impl Transfers {
         report(progress, &short, "Pushed", size, size).await;
         Ok(())
     }
-}
 
-impl Transfers {
     /// One upload of a stored blob: in one request, or in chunks when the daemon is configured so.
     async fn upload(&self, target: &Target<'_>, digest: &Digest, size: u64) -> Result<(), EngineError> {
         let path = self.store().path(digest);

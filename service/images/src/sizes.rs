@@ -41,11 +41,16 @@ impl Engine {
 
     /// What Docker shows as an image's size: the unpacked size of its distinct layers.
     pub(crate) fn image_size(&self, r: &ImageRecord) -> Result<u64, EngineError> {
+        self.layers_size(r.layers.iter().map(|l| (&l.digest, l.size)))
+    }
+
+    /// The unpacked size of distinct layers given as (blob, stored size).
+    fn layers_size<'a>(&self, layers: impl Iterator<Item = (&'a Digest, u64)>) -> Result<u64, EngineError> {
         let mut seen = HashSet::new();
         let mut total = 0;
-        for l in &r.layers {
-            if seen.insert(&l.digest) {
-                total += self.layer_unpacked_size(&l.digest, l.size)?;
+        for (digest, stored) in layers {
+            if seen.insert(digest) {
+                total += self.layer_unpacked_size(digest, stored)?;
             }
         }
         Ok(total)
@@ -106,12 +111,7 @@ impl Engine {
             if let Some(c) = child {
                 content_size = c.blobs.iter().map(|b| b.size).sum();
                 if runnable {
-                    let mut seen = HashSet::new();
-                    for l in c.blobs.iter().skip(1) {
-                        if seen.insert(&l.digest) {
-                            size += self.layer_unpacked_size(&l.digest, l.size)?;
-                        }
-                    }
+                    size = self.layers_size(c.blobs.iter().skip(1).map(|l| (&l.digest, l.size)))?;
                 }
             }
             out.push(PlatformImage {

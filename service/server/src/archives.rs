@@ -80,10 +80,7 @@ impl Archives for ArchivesService {
             pb::ArchiveFormat::Docker => SaveFormat::Docker,
             pb::ArchiveFormat::Oci => SaveFormat::Oci,
         };
-        let platform = (!r.platform.is_empty())
-            .then(|| Platform::parse(&r.platform))
-            .transpose()
-            .map_err(|e| to_status(EngineError::Platform(e)))?;
+        let platform = crate::convert::platform(&r.platform)?;
         let wanted = r.images.iter().map(|i| crate::convert::image_ref(i)).collect::<Result<Vec<_>, _>>()?;
         let (out_tx, out_rx) = mpsc::channel(4);
         let images = self.images.clone();

@@ -56,23 +56,39 @@ pub fn deadline<T>(req: &Request<T>, call: &str) -> Option<tokio::time::Instant>
     Some(tokio::time::Instant::now() + d)
 }
 
-/// Waits until `deadline`, forever without one.
-pub async fn until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
+/// Runs a streaming call's `work` while it is wanted: `None` when its client went away first (the work
+/// is dropped: a transfer stops and keeps its partial data) or the caller's deadline passed first
+/// (DEADLINE_EXCEEDED is sent to the client).
+pub async fn while_wanted<T, R>(
+    tx: &tokio::sync::mpsc::Sender<Result<T, Status>>,
+    deadline: Option<tokio::time::Instant>,
+    call: &str,
+    work: impl std::future::Future<Output = R>,
+) -> Option<R> {
+    let passed = async {
+        match deadline {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = work => Some(result),
+        () = tx.closed() => {
+            tracing::info!(call, "the client went away; the call stopped (partial data kept)");
+            None
+        }
+        () = passed => {
+            tracing::info!(call, "the caller's deadline passed; the call stopped");
+            let status = crate::status::status_with_info(
+                imaged_core::ErrorKind::DeadlineExceeded,
+                format!("{call}: the caller's deadline passed"),
+                "DEADLINE_EXCEEDED",
+                Default::default(),
+            );
+            let _ = tx.send(Err(status)).await;
+            None
+        }
     }
-}
-
-/// DEADLINE_EXCEEDED for a streaming call whose caller's deadline passed.
-pub fn deadline_passed(call: &str) -> Status {
-    tracing::info!(call, "the caller's deadline passed; the call stopped");
-    crate::status::status_with_info(
-        imaged_core::ErrorKind::DeadlineExceeded,
-        format!("{call}: the caller's deadline passed"),
-        "DEADLINE_EXCEEDED",
-        Default::default(),
-    )
 }
 
 pub fn filters(fs: Vec<pb::Filter>) -> Vec<(String, String)> {

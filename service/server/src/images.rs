@@ -76,17 +76,8 @@ impl Images for ImagesService {
             });
             // A client that goes away stops its pull (partial downloads stay in ingest/ for the next one);
             // another pull waiting on the same blobs takes the download over from the bytes kept.
-            let result = tokio::select! {
-                result = transfers.pull(&ns, &reference, opts, Some(ptx)) => result,
-                () = tx.closed() => {
-                    tracing::info!(reference = %reference, "the client went away; pull stopped, partial data kept");
-                    return;
-                }
-                () = convert::until(deadline) => {
-                    let _ = tx.send(Err(convert::deadline_passed("Images/Pull"))).await;
-                    return;
-                }
-            };
+            let pull = transfers.pull(&ns, &reference, opts, Some(ptx));
+            let Some(result) = convert::while_wanted(&tx, deadline, "Images/Pull", pull).await else { return };
             let _ = forward.await;
             match result {
                 Ok(outcomes) => {
@@ -117,27 +108,15 @@ impl Images for ImagesService {
         let reference =
             Reference::parse_docker(&r.reference).map_err(|e| to_status(EngineError::reference(&r.reference, e)))?;
         let creds = convert::credentials(r.auth);
-        let platform = (!r.platform.is_empty())
-            .then(|| Platform::parse(&r.platform))
-            .transpose()
-            .map_err(|e| to_status(EngineError::Platform(e)))?;
+        let platform = convert::platform(&r.platform)?;
         let (tx, rx) = mpsc::channel(64);
         let transfers = self.transfers.clone();
         tokio::spawn(async move {
             let (ptx, forward) = forward_progress(tx.clone(), |p| pb::PushResponse {
                 event: Some(pb::push_response::Event::Progress(p)),
             });
-            let result = tokio::select! {
-                result = transfers.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx)) => result,
-                () = tx.closed() => {
-                    tracing::info!(reference = %reference, "the client went away; push stopped");
-                    return;
-                }
-                () = convert::until(deadline) => {
-                    let _ = tx.send(Err(convert::deadline_passed("Images/Push"))).await;
-                    return;
-                }
-            };
+            let push = transfers.push(&ns, &reference, r.all_tags, platform, creds, Some(ptx));
+            let Some(result) = convert::while_wanted(&tx, deadline, "Images/Push", push).await else { return };
             let _ = forward.await;
             match result {
                 Ok(outcomes) => {
