@@ -172,3 +172,40 @@ async fn a_pull_whose_client_is_killed_stops_and_the_next_one_resumes() {
     assert!(served.ranges.iter().all(|r| r.is_some_and(|start| start > 0)), "the next pull did not resume: {served:?}");
     assert!(imaged_tests::check_root_running(&d));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pull_waiting_on_the_same_blob_takes_over_when_the_first_client_dies() {
+    let work = tempfile::tempdir().unwrap();
+    let (reg, image, layer, size) = one_layer_image(work.path());
+    let proxy = FaultProxy::start(&reg.addr, &layer).await;
+    let through = format!("{}/{image}", proxy.addr);
+    let d = Daemon::start().unwrap();
+    proxy.set(Fault::Stall { at: size / 2, secs: 60 });
+    let pull = || {
+        std::process::Command::new(imaged_tests::bin("imagectl"))
+            .args(["--host", &d.host(), "pull", &through])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = pull();
+    let started = std::time::Instant::now();
+    while proxy.served().bytes < size / 2 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the download never got halfway");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // A second pull of the same image waits on the blob the first is downloading.
+    let second = pull();
+    let second = tokio::task::spawn_blocking(move || second.wait_with_output().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    first.kill().unwrap();
+    let _ = first.wait();
+    let out =
+        tokio::time::timeout(std::time::Duration::from_secs(30), second).await.expect("the waiting pull hung").unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let served = proxy.served();
+    assert_eq!(served.ranges.len(), 2, "{served:?}");
+    assert!(served.ranges[1].is_some_and(|start| start > 0), "the second pull started over: {served:?}");
+    assert!(imaged_tests::check_root_running(&d));
+}
