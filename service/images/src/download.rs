@@ -81,6 +81,25 @@ impl Transfers {
         Ok(true)
     }
 
+    /// The ingest's writer. A pull that was cancelled lets go of the blob's turn as soon as its task is
+    /// dropped, but the thread writing its bytes lets go of the ingest only when it has seen the end of
+    /// the stream: a waiting pull that takes over in that moment waits for it (briefly) instead of
+    /// failing with "in use".
+    async fn take_ingest(&self, ingest: &str) -> Result<imaged_store::IngestWriter, EngineError> {
+        let started = tokio::time::Instant::now();
+        loop {
+            let (store, name) = (self.store().clone(), ingest.to_owned());
+            match blocking(move || Ok(store.writer(&name)?)).await {
+                Err(EngineError::Store(imaged_store::StoreError::Locked(_)))
+                    if started.elapsed() < std::time::Duration::from_secs(5) =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// One attempt: asks for the bytes after those already in the ingest, streams them in and commits
     /// when the blob is complete and verified.
     async fn download(
@@ -92,9 +111,7 @@ impl Transfers {
     ) -> Result<(), EngineError> {
         let short = digest.short().to_owned();
         let ingest = format!("pull-{digest}");
-        let store = self.store().clone();
-        let name = ingest.clone();
-        let mut writer = blocking(move || Ok(store.writer(&name)?)).await?;
+        let mut writer = self.take_ingest(&ingest).await?;
         let mut offset = writer.offset();
         if offset >= size {
             offset = 0;
