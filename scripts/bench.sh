@@ -14,3 +14,4 @@ for b in imaged-bench imaged-bench-archive imaged-bench-pull imaged-bench-build 
 done
 echo "== python bench_latency"
 python3 bindings/python/bench/bench_latency.py
+python3 bindings/python/bench/bench_latency.py --images 10000 --calls 200

@@ -42,6 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=200)
     ap.add_argument("--calls", type=int, default=2000)
+    ap.add_argument("--root", help="daemon root to use and keep (its images are reused by the next run)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="imaged-pybench-"))
     proc = None
@@ -49,7 +50,8 @@ def main() -> None:
     if not host:
         binary = next(p for p in (REPO / "target/release/imaged", REPO / "target/debug/imaged") if p.exists())
         sock = tmp / "imaged.sock"
-        proc = subprocess.Popen([str(binary), "--root", str(tmp / "root"), "--socket", str(sock)],
+        root = Path(args.root) if args.root else tmp / "root"
+        proc = subprocess.Popen([str(binary), "--root", str(root), "--socket", str(sock)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while not sock.exists():
             time.sleep(0.05)
@@ -64,7 +66,7 @@ def main() -> None:
         from imaged.v1 import images_pb2, images_pb2_grpc  # type: ignore
 
         c = imaged.Client(host)
-        for i in range(args.images):
+        for i in range(len(c.images()), args.images):
             buf = io.BytesIO()
             with tarfile.open(fileobj=buf, mode="w") as t:
                 data = f"file {i}\n".encode()
@@ -72,6 +74,8 @@ def main() -> None:
                 info.size = len(data)
                 t.addfile(info, io.BytesIO(data))
             c.import_image(buf.getvalue(), f"bench/py:{i}")
+            if i and i % 1000 == 0:
+                print(f"  {i} images imported", flush=True)
         channel = grpc.insecure_channel(host.replace("unix://", "unix:"), options=[("grpc.default_authority", "localhost")])
         stub = images_pb2_grpc.ImagesStub(channel)
         target = "bench/py:0"
@@ -81,12 +85,18 @@ def main() -> None:
             fn()
             return (time.perf_counter() - t) * 1e3
 
+        def read(rows) -> None:
+            # What a caller does with the rows: every image's id, names, size and creation time.
+            for r in rows:
+                (r.id, list(r.repo_tags), r.size, r.created)
+
         cases = {
             "List": (lambda: c.images(), lambda: stub.List(images_pb2.ListImagesRequest())),
+            "List+read": (lambda: read(c.images()), lambda: read(stub.List(images_pb2.ListImagesRequest()).images)),
             "Inspect": (lambda: c.inspect(target), lambda: stub.Inspect(images_pb2.InspectImageRequest(image=target))),
         }
         print(f"bench_latency: {args.images} images, {args.calls} calls each, interleaved (ms)")
-        print(f"{'rpc':<10} {'imaged p50':>11} {'grpcio p50':>11} {'ratio':>7} {'imaged p99':>11} {'grpcio p99':>11}")
+        print(f"{'call':<10} {'imaged p50':>11} {'grpcio p50':>11} {'ratio':>7} {'imaged p99':>11} {'grpcio p99':>11}")
         for name, (ours, theirs) in cases.items():
             for _ in range(50):
                 ours(), theirs()

@@ -4,12 +4,12 @@
 use std::{collections::HashMap, path::PathBuf, time::Duration};
 
 use imaged_client::{BuildEvent, ClientError, Output, pb};
-use pyo3::{prelude::*, types::PyList};
+use pyo3::prelude::*;
 use tokio::io::AsyncWriteExt;
 
 use crate::{
-    json_list, json_of,
-    streams::{Ev, EvTx, EventStream, Upload},
+    convert::Encoded,
+    streams::{Ev, EvTx, EventStream, Reply, Upload},
     to_py, wait,
 };
 
@@ -20,8 +20,11 @@ pub struct Client {
     timeout: Option<Duration>,
 }
 
-fn auth(a: Option<(String, String)>) -> Option<pb::AuthConfig> {
-    a.map(|(username, password)| pb::AuthConfig { username, password, ..Default::default() })
+/// Per-call registry credentials: user name, password, identity token.
+type Credentials = Option<(String, String, String)>;
+
+fn auth(a: Credentials) -> Option<pb::AuthConfig> {
+    a.map(|(username, password, identity_token)| pb::AuthConfig { username, password, identity_token })
 }
 
 fn format_of(f: &str) -> Result<pb::ArchiveFormat, ClientError> {
@@ -54,7 +57,7 @@ fn forwarder<T: Send + 'static>(
 }
 
 fn progress_event(p: pb::Progress) -> Ev {
-    Ev::Text("progress", json_of("Progress", &p))
+    Ev::Msg("progress", Reply::msg("Progress", &p))
 }
 
 /// Writes save chunks into the event stream.
@@ -96,64 +99,13 @@ impl tokio::io::AsyncWrite for ChunkSink {
     }
 }
 
-/// One `images()` row, kept in Rust and read field by field through the mapping protocol: List is the hot
-/// path, and building a dict per row cost more than the RPC's decoding.
-#[pyclass(frozen, module = "imaged._imaged", mapping)]
-pub struct SummaryRow {
-    row: pb::ImageSummary,
-}
+const LIST: &str = "/imaged.v1.Images/List";
+const LIST_RESPONSE: &str = "imaged.v1.ListImagesResponse";
 
-const SUMMARY_KEYS: [&str; 10] = [
-    "id",
-    "parent_id",
-    "repo_tags",
-    "repo_digests",
-    "created",
-    "size",
-    "shared_size",
-    "labels",
-    "containers",
-    "manifest_digest",
-];
-
-#[pymethods]
-impl SummaryRow {
-    fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        let r = &self.row;
-        Ok(match key {
-            "id" => r.id.clone().into_pyobject(py)?.into_any(),
-            "parent_id" => r.parent_id.clone().into_pyobject(py)?.into_any(),
-            "repo_tags" => r.repo_tags.clone().into_pyobject(py)?.into_any(),
-            "repo_digests" => r.repo_digests.clone().into_pyobject(py)?.into_any(),
-            "created" => r.created.as_ref().map(|t| t.to_string()).into_pyobject(py)?.into_any(),
-            "size" => r.size.into_pyobject(py)?.into_any(),
-            "shared_size" => r.shared_size.into_pyobject(py)?.into_any(),
-            "labels" => r.labels.clone().into_pyobject(py)?.into_any(),
-            "containers" => r.containers.into_pyobject(py)?.into_any(),
-            "manifest_digest" => r.manifest_digest.clone().into_pyobject(py)?.into_any(),
-            other => return Err(pyo3::exceptions::PyKeyError::new_err(other.to_owned())),
-        })
-    }
-
-    fn __len__(&self) -> usize {
-        SUMMARY_KEYS.len()
-    }
-
-    fn __contains__(&self, key: &str) -> bool {
-        SUMMARY_KEYS.contains(&key)
-    }
-
-    fn keys(&self) -> Vec<&'static str> {
-        SUMMARY_KEYS.to_vec()
-    }
-}
-
-fn summaries_py(py: Python<'_>, rows: Vec<pb::ImageSummary>) -> PyResult<Py<PyAny>> {
-    let list = PyList::empty(py);
-    for row in rows {
-        list.append(Py::new(py, SummaryRow { row })?)?;
-    }
-    Ok(list.into_any().unbind())
+fn list_request(all: bool, filters: Vec<(String, String)>) -> Vec<u8> {
+    use prost::Message as _;
+    let filters = filters.into_iter().map(|(key, value)| pb::Filter { key, value }).collect();
+    pb::ListImagesRequest { all, filters }.encode_to_vec()
 }
 
 macro_rules! unary {
@@ -164,14 +116,18 @@ macro_rules! unary {
         impl Client {
             $(
                 $(#[$doc])*
-                fn $name(&self, py: Python<'_>, $($arg: $ty),*) -> PyResult<String> {
+                fn $name(&self, py: Python<'_>, $($arg: $ty),*) -> PyResult<Py<PyAny>> {
                     let $c = self.inner.clone();
-                    wait(py, async move { $body.await.map_err(to_py) }, self.timeout)
+                    let reply: Reply = wait(py, async move { $body.await.map_err(to_py) }, self.timeout)?;
+                    reply.into_py(py)
                 }
 
                 fn $aname<'py>(&self, py: Python<'py>, $($arg: $ty),*) -> PyResult<Bound<'py, PyAny>> {
                     let $c = self.inner.clone();
-                    pyo3_async_runtimes::tokio::future_into_py(py, async move { $body.await.map_err(to_py) })
+                    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+                        let reply: Reply = $body.await.map_err(to_py)?;
+                        Python::attach(|py| reply.into_py(py))
+                    })
                 }
             )*
             $($extra)*
@@ -180,92 +136,115 @@ macro_rules! unary {
 }
 
 unary! {
-    fn inspect / inspect_async(image: String) => |c| async move {
-        Ok::<_, ClientError>(json_of("ImageDetails", &c.inspect(&image, vec![]).await?))
+    fn inspect / inspect_async(image: String, platform: String) => |c| async move {
+        Ok::<_, ClientError>(Reply::msg("ImageDetails", &c.inspect_platform(&image, vec![], &platform).await?))
+    };
+    /// The image as `docker image inspect` prints it (JSON text).
+    fn inspect_docker / inspect_docker_async(image: String, platform: String) => |c| async move {
+        let d = c.inspect_platform(&image, vec![], &platform).await?;
+        Ok::<_, ClientError>(Reply::Text(imaged_client::docker::image_json(&d).to_string()))
     };
     fn history / history_async(image: String) => |c| async move {
-        Ok::<_, ClientError>(json_list("HistoryEntry", &c.history(&image).await?))
+        Ok::<_, ClientError>(Reply::list("HistoryEntry", &c.history(&image).await?))
     };
     fn tag / tag_async(source: String, target: String) => |c| async move {
-        Ok::<_, ClientError>(json_of("TagResponse", &c.tag(&source, &target).await?))
+        Ok::<_, ClientError>(Reply::msg("TagResponse", &c.tag(&source, &target).await?))
     };
     fn remove / remove_async(image: String, force: bool, no_prune: bool) => |c| async move {
-        Ok::<_, ClientError>(json_of("RemoveImageResponse", &c.remove(&image, force, no_prune).await?))
+        Ok::<_, ClientError>(Reply::msg("RemoveImageResponse", &c.remove(&image, force, no_prune).await?))
     };
     fn prune / prune_async(all: bool, filters: Vec<(String, String)>) => |c| async move {
-        Ok::<_, ClientError>(json_of("PruneImagesResponse", &c.prune(all, filters).await?))
+        Ok::<_, ClientError>(Reply::msg("PruneImagesResponse", &c.prune(all, filters).await?))
     };
     fn disk_usage / disk_usage_async() => |c| async move {
-        Ok::<_, ClientError>(json_of("DiskUsageResponse", &c.disk_usage().await?))
+        Ok::<_, ClientError>(Reply::msg("DiskUsageResponse", &c.disk_usage().await?))
     };
     fn search / search_async(term: String, limit: i32, filters: Vec<(String, String)>) => |c| async move {
-        Ok::<_, ClientError>(json_of("SearchResponse", &c.search(&term, limit, filters).await?))
+        Ok::<_, ClientError>(Reply::msg("SearchResponse", &c.search(&term, limit, filters).await?))
     };
     fn login / login_async(server: String, username: String, password: String) => |c| async move {
-        c.login(&server, &username, &password).await
+        c.login(&server, &username, &password).await.map(Reply::Text)
     };
     fn logout / logout_async(server: String) => |c| async move {
-        c.logout(&server).await
+        c.logout(&server).await.map(Reply::Text)
     };
     fn logins / logins_async() => |c| async move {
-        Ok::<_, ClientError>(json_list("RegistryLogin", &c.logins().await?))
+        Ok::<_, ClientError>(Reply::list("RegistryLogin", &c.logins().await?))
     };
     fn create_container / create_container_async(image: String, name: String) => |c| async move {
         let (id, name) = c.create_container(&image, &name).await?;
-        Ok::<_, ClientError>(serde_json::json!({"id": id, "name": name}).to_string())
+        Ok::<_, ClientError>(Reply::msg("CreateContainerResponse", &pb::CreateContainerResponse { id, name }))
     };
     fn containers / containers_async() => |c| async move {
-        Ok::<_, ClientError>(json_list("ContainerSummary", &c.list_containers().await?))
+        Ok::<_, ClientError>(Reply::list("ContainerSummary", &c.list_containers().await?))
     };
     fn remove_container / remove_container_async(container: String, force: bool) => |c| async move {
-        c.remove_container(&container, force).await
+        c.remove_container(&container, force).await.map(Reply::Text)
     };
     fn commit / commit_async(container: String, reference: String, author: String, message: String, changes: Vec<String>, pause: bool) => |c| async move {
         let req = pb::CommitRequest { container, reference, author, message, changes, pause };
-        c.commit(req).await
+        c.commit(req).await.map(Reply::Text)
     };
     fn import_path / import_path_async(path: PathBuf, reference: String, message: String, changes: Vec<String>, platform: String) => |c| async move {
         let options = pb::ImportOptions { reference, message, changes, platform, path: String::new() };
         let f = tokio::fs::File::open(&path).await.map_err(ClientError::Io)?;
-        Ok::<_, ClientError>(json_of("ImportResult", &c.import(options, f).await?))
+        Ok::<_, ClientError>(Reply::msg("ImportResult", &c.import(options, f).await?))
     };
     fn save_path / save_path_async(images: Vec<String>, format: String, path: PathBuf) => |c| async move {
         let mut f = tokio::fs::File::create(&path).await.map_err(ClientError::Io)?;
         let n = c.save(images, format_of(&format)?, None, &mut f).await?;
         f.sync_all().await.map_err(ClientError::Io)?;
-        Ok::<_, ClientError>(n.to_string())
+        Ok::<_, ClientError>(Reply::Int(n as i64))
     };
     fn load_path / load_path_async(path: PathBuf) => |c| async move {
         let f = tokio::fs::File::open(&path).await.map_err(ClientError::Io)?;
-        Ok::<_, ClientError>(json_list("LoadedImage", &c.load(f).await?))
+        Ok::<_, ClientError>(Reply::list("LoadedImage", &c.load(f).await?))
     };
 
     extra {
-        /// Images as a list of dicts (`ImageSummary` fields).
+        /// Images, as `ImageSummary` objects: List's answer is read straight from its wire bytes (the hot
+        /// path: no prost round trip).
         fn images(&self, py: Python<'_>, all: bool, filters: Vec<(String, String)>) -> PyResult<Py<PyAny>> {
             let c = self.inner.clone();
-            let rows = wait(py, async move { c.list(all, filters).await.map_err(to_py) }, self.timeout)?;
-            summaries_py(py, rows)
+            let req = list_request(all, filters);
+            let bytes = wait(py, async move { c.call_encoded(LIST, req).await.map_err(to_py) }, self.timeout)?;
+            Reply::Field(Encoded::raw(LIST_RESPONSE, bytes), "images").into_py(py)
         }
 
         fn images_async<'py>(&self, py: Python<'py>, all: bool, filters: Vec<(String, String)>) -> PyResult<Bound<'py, PyAny>> {
             let c = self.inner.clone();
+            let req = list_request(all, filters);
             pyo3_async_runtimes::tokio::future_into_py(py, async move {
-                let rows = c.list(all, filters).await.map_err(to_py)?;
-                Python::attach(|py| summaries_py(py, rows))
+                let bytes = c.call_encoded(LIST, req).await.map_err(to_py)?;
+                Python::attach(|py| Reply::Field(Encoded::raw(LIST_RESPONSE, bytes), "images").into_py(py))
             })
         }
 
-        /// Connects to `unix:///path`, a socket path, or `http://host:port`.
+        /// Connects to `unix:///path`, a socket path, `http://host:port`, or `https://host:port` (trusting
+        /// `tls_ca`, presenting `tls_cert`/`tls_key` when the daemon asks for a client certificate).
         #[new]
-        #[pyo3(signature = (host, namespace = None, timeout = None))]
-        fn new(py: Python<'_>, host: String, namespace: Option<String>, timeout: Option<f64>) -> PyResult<Self> {
+        #[pyo3(signature = (host, namespace = None, timeout = None, tls_ca = None, tls_cert = None, tls_key = None))]
+        fn new(
+            py: Python<'_>,
+            host: String,
+            namespace: Option<String>,
+            timeout: Option<f64>,
+            tls_ca: Option<PathBuf>,
+            tls_cert: Option<PathBuf>,
+            tls_key: Option<PathBuf>,
+        ) -> PyResult<Self> {
             let timeout = timeout.map(Duration::from_secs_f64);
             let inner = wait(
                 py,
                 async move {
+                    let c = if tls_ca.is_some() || tls_cert.is_some() || tls_key.is_some() {
+                        let files = imaged_client::TlsFiles { ca: tls_ca, cert: tls_cert, key: tls_key };
+                        imaged_client::Client::connect_tls(&host, &files).await
+                    } else {
+                        imaged_client::Client::connect(&host).await
+                    };
                     // The timeout goes with every call as its gRPC deadline: the daemon stops the work too.
-                    let c = imaged_client::Client::connect(&host).await.map_err(to_py)?.with_deadline(timeout);
+                    let c = c.map_err(to_py)?.with_deadline(timeout);
                     match namespace {
                         Some(ns) => c.with_namespace(&ns).map_err(to_py),
                         None => Ok(c),
@@ -276,41 +255,52 @@ unary! {
             Ok(Self { inner, timeout })
         }
 
-        /// Pull events: `("progress", json)`…, then `("result", json)` per pulled tag.
-        fn pull(&self, reference: String, all_tags: bool, platform: Option<String>, credentials: Option<(String, String)>) -> EventStream {
+        /// The same connection with another timeout (`None`: none) for the calls made through it.
+        #[pyo3(signature = (timeout))]
+        fn with_timeout(&self, timeout: Option<f64>) -> Self {
+            let timeout = timeout.map(Duration::from_secs_f64);
+            Self { inner: self.inner.with_deadline(timeout), timeout }
+        }
+
+        /// Pull events: `("progress", Progress)`…, then `("result", PullResult)` per pulled tag.
+        fn pull(&self, reference: String, all_tags: bool, platform: Option<String>, all_platforms: bool, credentials: Credentials) -> EventStream {
             let c = self.inner.clone();
             EventStream::start(self.timeout, move |tx| async move {
                 let (ptx, forward) = forwarder(&tx, progress_event);
-                let results = c.pull(&reference, all_tags, platform, auth(credentials), |p| {
+                let req = pb::PullRequest {
+                    reference, all_tags, platform: platform.unwrap_or_default(), all_platforms, auth: auth(credentials),
+                };
+                let results = c.pull_with(req, |p| {
                     let _ = ptx.send(p.clone());
                 }).await;
                 drop(ptx);
                 let _ = forward.await;
                 for r in results? {
-                    send(&tx, Ev::Text("result", json_of("PullResult", &r))).await;
+                    send(&tx, Ev::Msg("result", Reply::msg("PullResult", &r))).await;
                 }
                 Ok(())
             })
         }
 
-        /// Push events: `("progress", json)`…, then `("result", json)` per pushed tag.
-        fn push(&self, reference: String, all_tags: bool, credentials: Option<(String, String)>) -> EventStream {
+        /// Push events: `("progress", Progress)`…, then `("result", PushResult)` per pushed tag.
+        fn push(&self, reference: String, all_tags: bool, platform: Option<String>, credentials: Credentials) -> EventStream {
             let c = self.inner.clone();
             EventStream::start(self.timeout, move |tx| async move {
                 let (ptx, forward) = forwarder(&tx, progress_event);
-                let results = c.push(&reference, all_tags, auth(credentials), |p| {
+                let req = pb::PushRequest { reference, all_tags, auth: auth(credentials), platform: platform.unwrap_or_default() };
+                let results = c.push_with(req, |p| {
                     let _ = ptx.send(p.clone());
                 }).await;
                 drop(ptx);
                 let _ = forward.await;
                 for r in results? {
-                    send(&tx, Ev::Text("result", json_of("PushResult", &r))).await;
+                    send(&tx, Ev::Msg("result", Reply::msg("PushResult", &r))).await;
                 }
                 Ok(())
             })
         }
 
-        /// Build events: `("log", line)`, `("step", json)`…, then `("result", json)`.
+        /// Build events: `("log", line)`, `("step", BuildStep)`…, then `("result", BuildResult)`.
         #[allow(clippy::too_many_arguments)]
         fn build(
             &self,
@@ -336,14 +326,14 @@ unary! {
                 };
                 let (etx, forward) = forwarder(&tx, |ev| match ev {
                     BuildEvent::Log(l) => Ev::Text("log", l),
-                    BuildEvent::Step(s) => Ev::Text("step", json_of("BuildStep", &s)),
+                    BuildEvent::Step(s) => Ev::Msg("step", Reply::msg("BuildStep", &s)),
                 });
                 let result = c.build(options, &context, |ev| {
                     let _ = etx.send(ev);
                 }).await;
                 drop(etx);
                 let _ = forward.await;
-                send(&tx, Ev::Text("result", json_of("BuildResult", &result?))).await;
+                send(&tx, Ev::Msg("result", Reply::msg("BuildResult", &result?))).await;
                 Ok(())
             })
         }
@@ -378,19 +368,19 @@ unary! {
             })
         }
 
-        /// An import fed by `Upload.write`; `finish()` gives the `ImportResult` JSON.
+        /// An import fed by `Upload.write`; `finish()` gives the `ImportResult`.
         fn import_stream(&self, reference: String, message: String, changes: Vec<String>, platform: String) -> Upload {
             let c = self.inner.clone();
             Upload::start(self.timeout, move |r| async move {
                 let options = pb::ImportOptions { reference, message, changes, platform, path: String::new() };
-                Ok(json_of("ImportResult", &c.import(options, r).await?))
+                Ok(Reply::msg("ImportResult", &c.import(options, r).await?))
             })
         }
 
-        /// A load fed by `Upload.write`; `finish()` gives the loaded images as JSON.
+        /// A load fed by `Upload.write`; `finish()` gives the `LoadedImage` list.
         fn load_stream(&self) -> Upload {
             let c = self.inner.clone();
-            Upload::start(self.timeout, move |r| async move { Ok(json_list("LoadedImage", &c.load(r).await?)) })
+            Upload::start(self.timeout, move |r| async move { Ok(Reply::list("LoadedImage", &c.load(r).await?)) })
         }
     }
 }

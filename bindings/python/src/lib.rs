@@ -1,9 +1,10 @@
 //! `imaged._imaged`: the native half of the Python bindings. It wraps `imaged-client` on one shared tokio
-//! runtime; results cross into Python as JSON text (proto field names, from the same descriptor set the
-//! daemon serves by reflection) that `imaged/__init__.py` turns into typed objects. Every wait releases the
+//! runtime; results cross into Python as instances of the classes generated from the descriptor set
+//! (`imaged/_messages.py`, see `convert`). Every wait releases the
 //! GIL and checks for signals, so Ctrl-C cancels the RPC.
 
 mod client;
+mod convert;
 mod streams;
 
 use std::{
@@ -13,11 +14,11 @@ use std::{
 };
 
 use imaged_client::ClientError;
-use prost_reflect::{DescriptorPool, DynamicMessage, SerializeOptions};
 use pyo3::{create_exception, exceptions::PyException, prelude::*, types::PyDict};
 
 create_exception!(_imaged, ImagedError, PyException, "Base of every error imaged reports.");
 create_exception!(_imaged, NotFound, ImagedError, "NOT_FOUND: no such image, container or credentials.");
+create_exception!(_imaged, ImageNotFound, NotFound, "NOT_FOUND with reason IMAGE_NOT_FOUND: no such image here.");
 create_exception!(_imaged, AlreadyExists, ImagedError, "ALREADY_EXISTS.");
 create_exception!(
     _imaged,
@@ -69,6 +70,7 @@ pub(crate) fn to_py(e: ClientError) -> PyErr {
     let message = e.to_string();
     let code = e.code();
     let err = match code {
+        Code::NotFound if e.reason() == Some("IMAGE_NOT_FOUND") => ImageNotFound::new_err(message),
         Code::NotFound => NotFound::new_err(message),
         Code::AlreadyExists => AlreadyExists::new_err(message),
         Code::InvalidArgument | Code::OutOfRange => InvalidArgument::new_err(message),
@@ -138,39 +140,18 @@ where
     }
 }
 
-fn pool() -> &'static DescriptorPool {
-    static POOL: OnceLock<DescriptorPool> = OnceLock::new();
-    POOL.get_or_init(|| DescriptorPool::decode(imaged_client::FILE_DESCRIPTOR_SET).expect("descriptor set"))
-}
-
-/// A message as JSON with proto field names, 64-bit integers as numbers and defaults included.
-pub(crate) fn json_of<M: prost::Message>(name: &str, msg: &M) -> String {
-    let desc = pool().get_message_by_name(&format!("imaged.v1.{name}")).expect("message in the descriptor set");
-    let dynamic = DynamicMessage::decode(desc, msg.encode_to_vec().as_slice()).expect("re-decodes");
-    let opts =
-        SerializeOptions::new().use_proto_field_name(true).stringify_64_bit_integers(false).skip_default_fields(false);
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::new(&mut out);
-    dynamic.serialize_with_options(&mut ser, &opts).expect("serialises");
-    String::from_utf8(out).expect("utf-8 JSON")
-}
-
-/// A list of messages as a JSON array.
-pub(crate) fn json_list<M: prost::Message>(name: &str, msgs: &[M]) -> String {
-    format!("[{}]", msgs.iter().map(|m| json_of(name, m)).collect::<Vec<_>>().join(","))
-}
-
 #[pymodule]
 fn _imaged(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let _ = pyo3_async_runtimes::tokio::init_with_runtime(runtime());
     m.add_class::<client::Client>()?;
-    m.add_class::<client::SummaryRow>()?;
+    m.add_function(wrap_pyfunction!(convert::register, m)?)?;
     m.add_class::<streams::EventStream>()?;
     m.add_class::<streams::Upload>()?;
     for (name, ty) in [
         ("ImagedError", py.get_type::<ImagedError>()),
         ("NotFound", py.get_type::<NotFound>()),
+        ("ImageNotFound", py.get_type::<ImageNotFound>()),
         ("AlreadyExists", py.get_type::<AlreadyExists>()),
         ("InvalidArgument", py.get_type::<InvalidArgument>()),
         ("FailedPrecondition", py.get_type::<FailedPrecondition>()),

@@ -32,16 +32,18 @@ def test_images_inspect_history_tag_remove(c: imaged.Client, busybox: str) -> No
     assert "py/one:1" in repr(summary)
     assert summary.to_dict()["repo_tags"] == ["py/one:1"]
     img = c.inspect("py/one:1")
-    assert isinstance(img, imaged.Image)
-    assert img.id == res.image_id and "A=b" in img.config["env"]
+    assert isinstance(img, imaged.ImageDetails)
+    assert img.id == res.image_id and img.config is not None and "A=b" in img.config.env
+    assert "A=b" in img["config"]["env"], "key access, as the dicts of earlier versions"
     assert [h.comment for h in c.history("py/one:1")] == ["from python"]
     c.tag("py/one:1", "py/one:2")
     assert sorted(c.inspect(res.image_id).repo_tags) == ["py/one:1", "py/one:2"]
     assert [i.id for i in c.images(filters={"reference": "py/one:2"})] == [res.image_id]
     out = c.remove("py/one:2")
-    assert out.untagged == ["py/one:2"] and out.deleted == []
+    assert [i.untagged for i in out.items] == ["py/one:2"]
     out = c.remove("py/one:1")
-    assert out.untagged == ["py/one:1"] and res.image_id in out.deleted
+    assert [i.untagged for i in out.items if i.untagged] == ["py/one:1"]
+    assert res.image_id in [i.deleted for i in out.items]
     assert res.image_id not in [i.id for i in c.images()]
 
 
@@ -69,7 +71,7 @@ def test_prune_and_disk_usage(c: imaged.Client, busybox: str) -> None:
     du = c.disk_usage()
     assert du.image_count >= 2 and du.physical_size > 0
     pruned = c.prune()
-    assert dangling in pruned.deleted and pruned.space_reclaimed > 0
+    assert dangling in [i.deleted for i in pruned.items] and pruned.space_reclaimed > 0
     assert busybox in [t for i in c.images() for t in i.repo_tags]
 
 
@@ -124,8 +126,8 @@ def test_registry_workflow(c: imaged.Client, busybox: str, registry: str) -> Non
     with pytest.raises(imaged.Unauthenticated):
         c.push(target)
     with pytest.raises(imaged.Unauthenticated):
-        c.login(registry, USER, "wrong")
-    assert "Login Succeeded" in c.login(registry, USER, PASSWORD)
+        c.login(USER, "wrong", registry=registry)
+    assert c.login(USER, PASSWORD, registry=registry) == {"Status": "Login Succeeded"}
     assert [l.username for l in c.logins() if l.server == registry] == [USER]
     events = []
     pushed = c.push(target, progress=events.append)
@@ -136,7 +138,7 @@ def test_registry_workflow(c: imaged.Client, busybox: str, registry: str) -> Non
     c.remove(target)
     seen = []
     img = c.pull(target, progress=seen.append)
-    assert isinstance(img, imaged.Image) and target in img.repo_tags
+    assert isinstance(img, imaged.ImageDetails) and target in img.repo_tags
     assert seen and all(isinstance(p, imaged.Progress) for p in seen)
     stream = list(c.pull_stream(target))
     assert isinstance(stream[-1], imaged.PullResult) and "up to date" in stream[-1].status
@@ -178,10 +180,12 @@ def test_containers_commit_build(c: imaged.Client, busybox: str, tmp_path: Path)
     steps = [e for e in events if isinstance(e, imaged.BuildStep)]
     assert len(steps) == 4 and all(s.cached for s in steps[1:])
     assert events[-1] == res
-    (ctx / "Dockerfile").write_text("FROM busybox\nRUN exit 5\n")
-    with pytest.raises(imaged.FailedPrecondition) as e:
+    (ctx / "Dockerfile").write_text("FROM busybox\nRUN echo before-the-failure\nRUN exit 5\n")
+    with pytest.raises(imaged.BuildError) as e:
         c.build(ctx)
-    assert "non-zero code: 5" in str(e.value)
+    assert isinstance(e.value, imaged.FailedPrecondition) and e.value.reason == "BUILD_STEP_FAILED"
+    assert "non-zero code: 5" in str(e.value) and "non-zero code: 5" in e.value.msg
+    assert {"stream": "before-the-failure\n"} in e.value.build_log, e.value.build_log
     assert not isinstance(e.value, imaged.Conflict), "a failed build step is not a conflict"
 
 

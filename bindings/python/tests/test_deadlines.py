@@ -1,8 +1,11 @@
-"""Client configuration: timeouts are deadlines (sent with the call, honoured by the daemon, raised as
-imaged.Timeout), and from_env() reads IMAGED_HOST and IMAGED_NAMESPACE as imagectl does."""
+"""Client configuration and the async client done right: timeouts are deadlines (sent with the call,
+honoured by the daemon, raised as imaged.Timeout); cancelling an awaited call stops it in the daemon; file
+objects are read off the event loop; from_env() reads IMAGED_HOST and IMAGED_NAMESPACE as imagectl does."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import socket
 import threading
 import time
@@ -65,3 +68,71 @@ def test_from_env_reads_host_and_namespace(daemon, monkeypatch) -> None:
         raise AssertionError("a bad IMAGED_NAMESPACE was accepted")
     except imaged.InvalidArgument:
         pass
+
+
+def test_cancelling_an_awaited_pull_stops_it_in_the_daemon(daemon) -> None:
+    addr, srv = _silent_registry()
+    stopped = "the client went away; the call stopped"
+    before = (daemon.root / "imaged.log").read_text().count(stopped)
+
+    async def main() -> float:
+        a = imaged.AsyncClient(daemon.host)
+        task = asyncio.create_task(a.pull(f"{addr}/cancel/app:1"))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        started = time.monotonic()
+        try:
+            await task
+            raise AssertionError("the pull of a silent registry returned")
+        except asyncio.CancelledError:
+            pass
+        return time.monotonic() - started
+
+    try:
+        assert asyncio.run(main()) < 1.0
+        deadline = time.monotonic() + 5
+        log = ""
+        while time.monotonic() < deadline:
+            log = (daemon.root / "imaged.log").read_text()
+            if log.count(stopped) > before:
+                break
+            time.sleep(0.1)
+        assert log.count(stopped) > before, log[-2000:]
+    finally:
+        srv.close()
+
+
+class _SlowFile(io.BytesIO):
+    """A file on a slow disk: every read takes 200 ms."""
+
+    def read(self, n: int = -1) -> bytes:  # type: ignore[override]
+        time.sleep(0.2)
+        return super().read(n)
+
+
+def test_async_load_reads_file_objects_without_blocking_the_loop(daemon, busybox: str) -> None:
+    c = imaged.Client(daemon.host)
+    archive = b"".join(c.save_stream(busybox))
+
+    async def main() -> float:
+        a = imaged.AsyncClient(daemon.host)
+        gaps: list[float] = []
+        done = False
+
+        async def heartbeat() -> None:
+            last = time.monotonic()
+            while not done:
+                await asyncio.sleep(0.01)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        beat = asyncio.create_task(heartbeat())
+        loaded = await a.load(_SlowFile(archive))
+        done = True
+        await beat
+        assert [i.image_id for i in loaded] == [c.inspect(busybox).id]
+        return max(gaps)
+
+    worst = asyncio.run(main())
+    assert worst < 0.15, f"the event loop stalled for {worst:.2f} s while a file was read"

@@ -12,7 +12,10 @@
 mod builds;
 mod connect;
 mod containers;
+pub mod docker;
 mod error;
+mod raw;
+pub mod timestamp;
 
 use std::path::Path;
 

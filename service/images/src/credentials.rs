@@ -116,7 +116,7 @@ impl Transfers {
                 Ok(out) => {
                     let c: HelperCreds =
                         serde_json::from_slice(&out).map_err(|e| helper_failed(&helper, "get", e.to_string()))?;
-                    Ok(Some(Credentials { username: c.username, password: c.secret }))
+                    Ok(Some(Credentials { username: c.username, password: c.secret, identity_token: String::new() }))
                 }
                 // "credentials not found in native keychain": nothing stored.
                 Err(_) => Ok(None),

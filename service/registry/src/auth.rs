@@ -8,15 +8,27 @@ use base64::Engine as _;
 pub struct Credentials {
     pub username: String,
     pub password: String,
+    /// An OAuth2 refresh token (Docker's `identitytoken`): exchanged at the registry's token service for
+    /// access tokens instead of sending username and password. Empty when there is none.
+    pub identity_token: String,
 }
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("username", &self.username).field("password", &"<redacted>").finish()
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("identity_token", &if self.identity_token.is_empty() { "" } else { "<redacted>" })
+            .finish()
     }
 }
 
 impl Credentials {
+    /// Whether there is a username or password to send (not only an identity token).
+    pub fn has_basic(&self) -> bool {
+        !self.username.is_empty() || !self.password.is_empty()
+    }
+
     pub fn basic_header(&self) -> String {
         let raw = format!("{}:{}", self.username, self.password);
         format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
@@ -31,7 +43,7 @@ impl Credentials {
         let raw = base64::engine::general_purpose::STANDARD.decode(auth.trim()).ok()?;
         let s = String::from_utf8(raw).ok()?;
         let (u, p) = s.split_once(':')?;
-        Some(Self { username: u.to_owned(), password: p.to_owned() })
+        Some(Self { username: u.to_owned(), password: p.to_owned(), identity_token: String::new() })
     }
 }
 
@@ -89,7 +101,7 @@ mod tests {
                 scope: Some("repository:library/busybox:pull".into())
             })
         );
-        let c = Credentials { username: "u".into(), password: "p:w".into() };
+        let c = Credentials { username: "u".into(), password: "p:w".into(), identity_token: String::new() };
         assert_eq!(Credentials::decode(&c.encode()), Some(c.clone()));
         assert!(!format!("{c:?}").contains("p:w"));
     }

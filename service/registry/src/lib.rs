@@ -152,7 +152,24 @@ impl Registry {
         service: Option<&str>,
         scope: &str,
     ) -> Result<String, RegistryError> {
-        let mut req = self.http.get(realm);
+        let mut req = if let Some(c) = creds.filter(|c| !c.identity_token.is_empty()) {
+            // The OAuth2 flow of Docker's token spec: the identity token is a refresh token.
+            let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", c.identity_token.as_str())];
+            form.push(("client_id", "imaged"));
+            if let Some(s) = service {
+                form.push(("service", s));
+            }
+            if !scope.is_empty() {
+                form.push(("scope", scope));
+            }
+            let body: Vec<String> = form.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+            self.http
+                .post(realm)
+                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body.join("&"))
+        } else {
+            self.http.get(realm)
+        };
         let mut query: Vec<(&str, &str)> = Vec::new();
         if let Some(s) = service {
             query.push(("service", s));
@@ -161,11 +178,12 @@ impl Registry {
             query.push(("scope", s));
         }
         let qs: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-        if !qs.is_empty() {
+        let oauth = creds.is_some_and(|c| !c.identity_token.is_empty());
+        if !qs.is_empty() && !oauth {
             let sep = if realm.contains('?') { '&' } else { '?' };
             req = self.http.get(format!("{realm}{sep}{}", qs.join("&")));
         }
-        if let Some(c) = creds {
+        if let Some(c) = creds.filter(|c| c.has_basic() && !oauth) {
             req = req.header(AUTHORIZATION, c.basic_header());
         }
         let resp = req.send().await.map_err(|e| Self::unreachable(host, e))?;
@@ -209,7 +227,7 @@ impl Registry {
         let mut req = build(&self.http);
         if let Some(t) = &cached {
             req = req.header(AUTHORIZATION, format!("Bearer {t}"));
-        } else if let Some(c) = creds {
+        } else if let Some(c) = creds.filter(|c| c.has_basic()) {
             req = req.header(AUTHORIZATION, c.basic_header());
         }
         let resp = req.send().await.map_err(|e| Self::unreachable(host, e))?;
@@ -224,7 +242,9 @@ impl Registry {
                 self.tokens.lock().expect("token cache").insert(key, token.clone());
                 format!("Bearer {token}")
             }
-            Some(Challenge::Basic) if creds.is_some() && cached.is_some() => creds.expect("checked").basic_header(),
+            Some(Challenge::Basic) if creds.is_some_and(Credentials::has_basic) && cached.is_some() => {
+                creds.expect("checked").basic_header()
+            }
             _ => {
                 let hint =
                     if creds.is_some() { "the credentials were refused" } else { "log in first: imagectl login" };
@@ -404,7 +424,7 @@ impl Registry {
             .body(reqwest::Body::wrap_stream(body));
         if let Some(tok) = token {
             req = req.header(AUTHORIZATION, format!("Bearer {tok}"));
-        } else if let Some(c) = t.creds {
+        } else if let Some(c) = t.creds.filter(|c| c.has_basic()) {
             req = req.header(AUTHORIZATION, c.basic_header());
         }
         let resp = req.send().await.map_err(|e| Self::unreachable(t.host, e))?;

@@ -241,8 +241,9 @@ pub fn delete_items(out: &RemoveOutcome) -> Vec<pb::DeleteItem> {
 }
 
 pub fn credentials(a: Option<pb::AuthConfig>) -> Option<imaged_images::Credentials> {
-    a.filter(|a| !a.username.is_empty() || !a.password.is_empty())
-        .map(|a| imaged_images::Credentials { username: a.username, password: a.password })
+    a.filter(|a| !a.username.is_empty() || !a.password.is_empty() || !a.identity_token.is_empty()).map(|a| {
+        imaged_images::Credentials { username: a.username, password: a.password, identity_token: a.identity_token }
+    })
 }
 
 pub fn progress(p: imaged_images::ProgressEvent) -> pb::Progress {

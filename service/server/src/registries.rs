@@ -27,7 +27,11 @@ impl Registries for RegistriesService {
             return Err(to_status(EngineError::InvalidFilter("username".into(), "a user name is required".into())));
         }
         self.transfers
-            .login(&ns, &host, Credentials { username: r.username, password: r.password })
+            .login(
+                &ns,
+                &host,
+                Credentials { username: r.username, password: r.password, identity_token: String::new() },
+            )
             .await
             .map_err(to_status)?;
         Ok(Response::new(pb::LoginResponse { status: "Login Succeeded".into() }))
