@@ -114,6 +114,9 @@ fn the_quick_tour_runs_as_printed() {
     assert!(stdout.contains("exit 127"), "{stdout}");
     assert!(stdout.contains("refused"), "{stdout}");
     assert!(stdout.contains("\"exitCode\""), "{stdout}");
+    // The Python block ran through: its last lines.
+    assert!(stdout.contains("BUILD_STEP_FAILED") && stdout.contains("about to fail"), "{stdout}\n{stderr}");
+    assert!(stdout.contains("NotFound IMAGE_NOT_FOUND") && stdout.contains("version 2"), "{stdout}");
     assert!(!daemon_log.contains('\u{1b}'), "no colour codes in a log file");
 }
 
