@@ -10,7 +10,7 @@ use tokio::io::AsyncWriteExt;
 use crate::{
     convert::Encoded,
     streams::{Ev, EvTx, EventStream, Reply, Upload},
-    to_py, wait,
+    to_py, wait, within,
 };
 
 /// A connection to one imaged in one namespace.
@@ -124,8 +124,9 @@ macro_rules! unary {
 
                 fn $aname<'py>(&self, py: Python<'py>, $($arg: $ty),*) -> PyResult<Bound<'py, PyAny>> {
                     let $c = self.inner.clone();
+                    let timeout = self.timeout;
                     pyo3_async_runtimes::tokio::future_into_py(py, async move {
-                        let reply: Reply = $body.await.map_err(to_py)?;
+                        let reply: Reply = within(timeout, async move { $body.await.map_err(to_py) }).await?;
                         Python::attach(|py| reply.into_py(py))
                     })
                 }
@@ -213,9 +214,9 @@ unary! {
 
         fn images_async<'py>(&self, py: Python<'py>, all: bool, filters: Vec<(String, String)>) -> PyResult<Bound<'py, PyAny>> {
             let c = self.inner.clone();
-            let req = list_request(all, filters);
+            let (req, timeout) = (list_request(all, filters), self.timeout);
             pyo3_async_runtimes::tokio::future_into_py(py, async move {
-                let bytes = c.call_encoded(LIST, req).await.map_err(to_py)?;
+                let bytes = within(timeout, async move { c.call_encoded(LIST, req).await.map_err(to_py) }).await?;
                 Python::attach(|py| Reply::Field(Encoded::raw(LIST_RESPONSE, bytes), "images").into_py(py))
             })
         }

@@ -113,6 +113,18 @@ pub(crate) fn to_py(e: ClientError) -> PyErr {
     err
 }
 
+/// `fut` bounded by `timeout` (the awaitable twin of [`wait`]'s bound): the daemon enforces the deadline it
+/// was sent, this covers a daemon that does not answer at all.
+pub(crate) async fn within<T>(timeout: Option<Duration>, fut: impl Future<Output = PyResult<T>>) -> PyResult<T> {
+    match timeout {
+        Some(t) => match tokio::time::timeout(t, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(Timeout::new_err(format!("no answer from imaged within {t:?}"))),
+        },
+        None => fut.await,
+    }
+}
+
 /// Runs `fut` to completion on the calling thread (driven by the shared runtime's reactor, no hand-off to
 /// a worker) with the GIL released, coming back every 50 ms to check for signals: a pending
 /// KeyboardInterrupt drops the future, which cancels the RPC. `timeout` bounds the whole wait.

@@ -17,7 +17,7 @@ use tokio::{
 
 use crate::{
     convert::{Encoded, encoded, message_py},
-    runtime, to_py, wait,
+    runtime, to_py, wait, within,
 };
 
 /// A result on its way to Python: built as Python objects only once the GIL is held.
@@ -159,9 +159,9 @@ impl EventStream {
 
     /// Awaitable of the next event, or `None` at the end.
     fn next_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let rx = self.rx.clone();
+        let (rx, timeout) = (self.rx.clone(), self.timeout);
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let item = next_item(rx).await?;
+            let item = within(timeout, next_item(rx)).await?;
             Python::attach(|py| item.map(|ev| to_tuple(py, ev)).transpose())
         })
     }

@@ -136,3 +136,30 @@ def test_async_load_reads_file_objects_without_blocking_the_loop(daemon, busybox
 
     worst = asyncio.run(main())
     assert worst < 0.15, f"the event loop stalled for {worst:.2f} s while a file was read"
+
+
+def test_async_timeouts_are_deadlines_too(daemon) -> None:
+    addr, srv = _silent_registry()
+
+    async def main() -> float:
+        a = imaged.AsyncClient(daemon.host, timeout=0.5)
+        started = time.monotonic()
+        try:
+            await a.pull(f"{addr}/slow-async/app:1")
+            raise AssertionError("the pull of a silent registry returned")
+        except imaged.Timeout:
+            pass
+        # Per call, on a client without a timeout.
+        b = imaged.AsyncClient(daemon.host)
+        try:
+            await b.pull(f"{addr}/slow-async/app:2", timeout=0.5)
+            raise AssertionError("the pull of a silent registry returned")
+        except imaged.Timeout:
+            pass
+        return time.monotonic() - started
+
+    try:
+        elapsed = asyncio.run(main())
+        assert 0.8 < elapsed < 3.0, f"two 0.5 s deadlines took {elapsed:.2f} s"
+    finally:
+        srv.close()

@@ -31,6 +31,11 @@ def test_mypy_strict_passes_on_the_sample() -> None:
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_the_package_itself_passes_mypy_strict() -> None:
+    r = _run("mypy", "--strict", "--no-incremental", "-p", "imaged")
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_the_sample_calls_every_public_method() -> None:
     text = SAMPLE.read_text()
     classes = [imaged.Client, imaged.AsyncClient, imaged.ImageCollection, imaged.AsyncImageCollection,

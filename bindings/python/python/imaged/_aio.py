@@ -65,7 +65,7 @@ async def _read_chunks(source: Any) -> AsyncIterator[bytes]:
             chunk = await asyncio.to_thread(next, it, end)  # type: ignore[arg-type]
             if chunk is end:
                 return
-            yield bytes(chunk)  # type: ignore[arg-type]
+            yield bytes(chunk)
 
 
 class AsyncClient:

@@ -86,16 +86,32 @@ def chunks(source: Any) -> Iterator[bytes]:
             yield bytes(chunk)
 
 
+class Rechunker:
+    """Pieces of any size in, chunks of ``size`` bytes out (the last may be shorter), for the sync and
+    the async ``Image.save``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.buf = bytearray()
+
+    def feed(self, piece: bytes) -> List[bytes]:
+        self.buf.extend(piece)
+        out = []
+        while len(self.buf) >= self.size:
+            out.append(bytes(self.buf[:self.size]))
+            del self.buf[:self.size]
+        return out
+
+    def rest(self) -> List[bytes]:
+        return [bytes(self.buf)] if self.buf else []
+
+
 def rechunk(pieces: Iterable[bytes], size: int) -> Iterator[bytes]:
-    """``pieces`` as chunks of ``size`` bytes (the last may be shorter)."""
-    buf = bytearray()
+    """``pieces`` as chunks of ``size`` bytes."""
+    r = Rechunker(size)
     for p in pieces:
-        buf.extend(p)
-        while len(buf) >= size:
-            yield bytes(buf[:size])
-            del buf[:size]
-    if buf:
-        yield bytes(buf)
+        yield from r.feed(p)
+    yield from r.rest()
 
 
 def with_tag(repository: str, tag: Optional[str]) -> str:

@@ -132,7 +132,7 @@ class ImageCollection:
     def __call__(self, all: bool = False, filters: Filters = None, *,
                  timeout: Optional[float] = None) -> List[ImageSummary]:
         """Images, newest first (``docker image ls``); ``filters`` e.g. ``{"dangling": True}``."""
-        return self.client._n(timeout).images(all, _util.filters(filters))  # type: ignore[no-any-return]
+        return self.client._n(timeout).images(all, _util.filters(filters))
 
     def list(self, name: Optional[str] = None, all: bool = False, filters: Filters = None) -> List[Image]:
         """Images, as ``Image`` objects; ``name`` limits them to a repository (or ``repo:tag``)."""
@@ -229,14 +229,12 @@ class AsyncImage(_ImageFields):
 
     async def save(self, chunk_size: int = DEFAULT_CHUNK, named: Union[str, bool] = False) -> AsyncIterator[bytes]:
         target = Image._save_name(self, named)  # type: ignore[arg-type]
-        buf = bytearray()
+        r = _util.Rechunker(chunk_size)
         async for piece in self.client.save_stream(target):
-            buf.extend(piece)
-            while len(buf) >= chunk_size:
-                yield bytes(buf[:chunk_size])
-                del buf[:chunk_size]
-        if buf:
-            yield bytes(buf)
+            for chunk in r.feed(piece):
+                yield chunk
+        for chunk in r.rest():
+            yield chunk
 
 
 class AsyncImageCollection:
@@ -247,7 +245,7 @@ class AsyncImageCollection:
 
     async def __call__(self, all: bool = False, filters: Filters = None, *,
                        timeout: Optional[float] = None) -> List[ImageSummary]:
-        return await self.client._n(timeout).images_async(all, _util.filters(filters))  # type: ignore[no-any-return]
+        return await self.client._n(timeout).images_async(all, _util.filters(filters))
 
     async def list(self, name: Optional[str] = None, all: bool = False, filters: Filters = None) -> List[AsyncImage]:
         f = _util.filters(filters) + ([("reference", name)] if name else [])
