@@ -13,6 +13,7 @@ REG, USER, PASSWORD = os.environ["REG"], os.environ["REG_USER"], os.environ["REG
 seen = {}
 
 client = docker.from_env()
+seen["ping"] = client.ping()
 seen["login"] = client.login(username=USER, password=PASSWORD, registry=REG)["Status"]
 
 image = client.images.pull(f"{REG}/py/busybox", tag="1")
@@ -48,8 +49,10 @@ seen["df"] = ["LayersSize" in df, any(i["Id"] == image.id for i in df["Images"])
 try:
     client.images.get("does-not-exist:1")
     seen["missing"] = "found"
-except docker.errors.ImageNotFound:
+except docker.errors.ImageNotFound as e:
     seen["missing"] = "ImageNotFound"
+    seen["missing is"] = [isinstance(e, docker.errors.NotFound), isinstance(e, docker.errors.APIError),
+                          isinstance(e, docker.errors.DockerException)]
 
 client.images.remove(image.id, force=True)
 seen["removed"] = image.id not in [i.id for i in client.images.list()]

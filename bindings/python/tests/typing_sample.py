@@ -62,6 +62,7 @@ def flat(c: imaged.Client) -> None:
     new_id: str = c.commit("work", "app:4", author="me", message="m", changes=["CMD [\"sh\"]"], pause=True)
     print(new_id, c.remove_container("work", force=True))
     with imaged.Client("unix:///run/imaged.sock") as other:
+        assert other.ping(timeout=1)
         other.close()
 
 
@@ -102,10 +103,13 @@ def errors_by_meaning(c: imaged.Client) -> None:
         pass
     except errors.APIError as e:
         print(e.code)
+    except errors.DockerException:
+        pass
 
 
 async def asynchronous() -> None:
     async with imaged.AsyncClient("unix:///run/imaged.sock", timeout=10) as a:
+        assert await a.ping()
         rows: List[imaged.ImageSummary] = await a.images(filters={"dangling": False})
         print(rows, await a.inspect("app:1"), await a.history("app:1"))
         await a.tag("app:1", "app:2")

@@ -20,38 +20,48 @@ Errors are ``ImagedError`` (alias ``APIError``) subclasses by meaning, with ``co
 
 from __future__ import annotations
 
-import os
-from typing import Mapping, Optional
+import os as _os
+from typing import Mapping as _Mapping
+from typing import Optional as _Optional
 
 from . import _imaged, _messages
-from ._aio import AsyncClient
-from ._client import DEFAULT_HOST, Client, ExecResult, TLSConfig
-from ._message import Message
+from . import errors as errors
+from . import models as models
+from ._aio import AsyncClient as AsyncClient
+from ._client import DEFAULT_HOST as DEFAULT_HOST
+from ._client import Client as Client
+from ._client import ExecResult as ExecResult
+from ._client import TLSConfig as TLSConfig
+from ._message import Message as Message
 from ._messages import *  # noqa: F401,F403  (the API's messages and enums, generated)
 from ._messages import ContainerSummary, DiskUsageResponse, ImageDetails, RemoveImageResponse
-from .errors import (
-    AlreadyExists,
-    APIError,
-    BuildError,
-    Cancelled,
-    Conflict,
-    FailedPrecondition,
-    ImagedError,
-    ImageNotFound,
-    InvalidArgument,
-    NotFound,
-    PermissionDenied,
-    ResourceExhausted,
-    Timeout,
-    Unauthenticated,
-    Unavailable,
-    Unimplemented,
-)
-from .models import AsyncImage, AsyncImageCollection, Image, ImageCollection
+from .errors import APIError as APIError
+from .errors import AlreadyExists as AlreadyExists
+from .errors import BuildError as BuildError
+from .errors import Cancelled as Cancelled
+from .errors import Conflict as Conflict
+from .errors import FailedPrecondition as FailedPrecondition
+from .errors import ImagedError as ImagedError
+from .errors import ImageNotFound as ImageNotFound
+from .errors import InvalidArgument as InvalidArgument
+from .errors import NotFound as NotFound
+from .errors import PermissionDenied as PermissionDenied
+from .errors import ResourceExhausted as ResourceExhausted
+from .errors import Timeout as Timeout
+from .errors import Unauthenticated as Unauthenticated
+from .errors import Unavailable as Unavailable
+from .errors import Unimplemented as Unimplemented
+from .models import AsyncImage as AsyncImage
+from .models import AsyncImageCollection as AsyncImageCollection
+from .models import Image as Image
+from .models import ImageCollection as ImageCollection
 
 _imaged.register(_messages.MESSAGES, _messages.ENUMS)
 
 __version__: str = _imaged.__version__
+
+# No `__all__`: the public names are the ones above (re-exported with `as`) and every generated message
+# class; a literal list would be a hand-kept copy of the protos' message names.
 
 #: Names earlier versions used for these results.
 Container = ContainerSummary
@@ -59,17 +69,8 @@ DiskUsage = DiskUsageResponse
 RemoveResult = RemoveImageResponse
 ImageInfo = ImageDetails
 
-__all__ = [
-    "APIError", "AlreadyExists", "AsyncClient", "AsyncImage", "AsyncImageCollection", "BuildError", "Cancelled",
-    "Client", "Conflict", "Container", "DEFAULT_HOST", "DiskUsage", "ExecResult", "FailedPrecondition", "Image",
-    "ImageCollection", "ImageInfo", "ImageNotFound", "ImagedError", "InvalidArgument", "Message", "NotFound",
-    "PermissionDenied", "RemoveResult", "ResourceExhausted", "TLSConfig", "Timeout", "Unauthenticated",
-    "Unavailable", "Unimplemented", "from_env",
-]
-__all__ += _messages.__all__
 
-
-def _tls_from_env(env: Mapping[str, str]) -> Optional[TLSConfig]:
+def _tls_from_env(env: _Mapping[str, str]) -> _Optional[TLSConfig]:
     ca, cert, key = env.get("IMAGED_TLS_CA"), env.get("IMAGED_TLS_CERT"), env.get("IMAGED_TLS_KEY")
     if not (ca or cert or key):
         return None
@@ -78,10 +79,10 @@ def _tls_from_env(env: Mapping[str, str]) -> Optional[TLSConfig]:
     return TLSConfig(ca_cert=ca or None, client_cert=(cert, key) if cert and key else None)
 
 
-def from_env(timeout: Optional[float] = None, environment: Optional[Mapping[str, str]] = None) -> Client:
+def from_env(timeout: _Optional[float] = None, environment: _Optional[_Mapping[str, str]] = None) -> Client:
     """A client configured as ``imagectl`` is, as ``docker.from_env()`` reads ``DOCKER_HOST``:
     ``IMAGED_HOST`` (default the checkout's daemon), ``IMAGED_NAMESPACE`` (default ``default``), and for an
     ``https://`` daemon ``IMAGED_TLS_CA`` and ``IMAGED_TLS_CERT``/``IMAGED_TLS_KEY``."""
-    env = os.environ if environment is None else environment
+    env = _os.environ if environment is None else environment
     return Client(env.get("IMAGED_HOST") or DEFAULT_HOST, env.get("IMAGED_NAMESPACE") or None, timeout=timeout,
                   tls=_tls_from_env(env))

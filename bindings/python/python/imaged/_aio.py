@@ -85,6 +85,10 @@ class AsyncClient:
     async def close(self) -> None:
         """Nothing to release (docker-py compatibility)."""
 
+    async def ping(self, *, timeout: Optional[float] = None) -> bool:
+        await self._n(timeout).containers_async()
+        return True
+
     async def __aenter__(self) -> "AsyncClient":
         return self
 

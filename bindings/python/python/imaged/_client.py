@@ -97,6 +97,11 @@ class Client:
     def close(self) -> None:
         """Nothing to release: connections close when the client is dropped (docker-py compatibility)."""
 
+    def ping(self, *, timeout: Optional[float] = None) -> bool:
+        """True when the daemon answers (docker-py's ``ping``); raises ``Unavailable`` when it does not."""
+        self._n(timeout).containers()
+        return True
+
     def __enter__(self) -> "Client":
         return self
 

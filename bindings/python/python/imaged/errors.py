@@ -1,7 +1,9 @@
 """Exceptions, by meaning. Every error the daemon reports is an ``ImagedError`` (alias ``APIError``, as in
 docker-py) with ``code`` (the gRPC code's name), ``reason`` (e.g. ``IMAGE_NOT_FOUND``) and ``metadata``;
 its class follows the code, narrowed where a reason says more (``ImageNotFound``, ``Conflict``,
-``BuildError``). A call whose timeout passed raises ``Timeout``."""
+``BuildError``). A call whose timeout passed raises ``Timeout``. ``APIError`` and ``DockerException`` are
+docker-py's names for the base, so ``except docker.errors.…`` lines keep working under ``import imaged as
+docker``."""
 
 from __future__ import annotations
 
@@ -24,11 +26,12 @@ from ._imaged import (
     Unimplemented,
 )
 
-#: docker-py's name for the base class.
+#: docker-py's names for the base class (``docker.errors.APIError``, ``docker.errors.DockerException``).
 APIError = ImagedError
+DockerException = ImagedError
 
 __all__ = [
-    "APIError", "AlreadyExists", "BuildError", "Cancelled", "Conflict", "FailedPrecondition", "ImageNotFound",
+    "APIError", "AlreadyExists", "BuildError", "DockerException", "Cancelled", "Conflict", "FailedPrecondition", "ImageNotFound",
     "ImagedError", "InvalidArgument", "NotFound", "PermissionDenied", "ResourceExhausted", "Timeout",
     "Unauthenticated", "Unavailable", "Unimplemented",
 ]
