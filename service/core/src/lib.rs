@@ -15,8 +15,8 @@ pub use error::ErrorKind;
 pub use namespace::{Namespace, NamespaceError};
 pub use platform::{Platform, PlatformError};
 pub use reference::{
-    AnyReference, DEFAULT_DOMAIN, DEFAULT_TAG, ImageRef, Reference, ReferenceError, domain_matches, is_identifier,
-    parse_name_only, parse_named_canonical, parse_plain,
+    AnyReference, DEFAULT_DOMAIN, DEFAULT_TAG, ImageRef, Reference, ReferenceError, domain_matches, familiar_of_stored,
+    is_identifier, parse_name_only, parse_named_canonical, parse_plain,
 };
 
 /// OCI and Docker media types imaged writes or reads.

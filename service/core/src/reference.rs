@@ -242,6 +242,23 @@ impl Reference {
     }
 }
 
+/// The familiar form of a reference already in its stored, normalised form (`docker.io/library/busybox:1`
+/// → `busybox:1`; other registries' names are their own familiar form), without parsing it again: List
+/// shows every name of every image this way, and the parser's regex was a fifth of List's time.
+pub fn familiar_of_stored(stored: &str) -> String {
+    let Some(rest) = stored.strip_prefix(DEFAULT_DOMAIN).and_then(|r| r.strip_prefix('/')) else {
+        return stored.to_owned();
+    };
+    // The path ends at the tag's ':' (after the last '/') or the digest's '@'.
+    let name = rest.split('@').next().unwrap_or(rest);
+    let last = name.rfind('/').map_or(0, |i| i + 1);
+    let path = name[last..].find(':').map_or(name, |i| &name[..last + i]);
+    match path.strip_prefix(OFFICIAL_PREFIX) {
+        Some(p) if !p.contains('/') => rest[OFFICIAL_PREFIX.len()..].to_owned(),
+        _ => rest.to_owned(),
+    }
+}
+
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = self.name();
@@ -315,6 +332,26 @@ impl ImageRef {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn familiar_of_stored_agrees_with_the_parser() {
+        for input in [
+            "busybox",
+            "busybox:1.36",
+            "library/busybox:latest",
+            "team/app:1",
+            "library/team/app:2",
+            "docker.io/library/busybox@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "busybox:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "127.0.0.1:5000/team/demo:1",
+            "localhost:5000/app",
+            "registry.local:5000/library/x:3",
+            "ghcr.io/org/sub/img:tag",
+        ] {
+            let r = super::Reference::parse_docker(input).unwrap();
+            assert_eq!(super::familiar_of_stored(&r.to_string()), r.familiar(), "{input}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1,5 +1,5 @@
 //! Engine values to proto messages.
-use imaged_core::{Namespace, Reference};
+use imaged_core::Namespace;
 use imaged_images::{
     ContainerConfigDoc, DeleteItem, EngineError, HistoryRow, ImageDetails, ImageSummary, RemoveOutcome,
 };
@@ -17,7 +17,7 @@ pub fn timestamp(nanos: i64) -> Option<prost_types::Timestamp> {
 
 /// A stored (normalised) name in familiar form, as Docker shows it.
 pub fn familiar(stored: &str) -> String {
-    Reference::parse_normalized(stored).map(|r| r.familiar()).unwrap_or_else(|_| stored.to_owned())
+    imaged_core::familiar_of_stored(stored)
 }
 
 fn familiar_all(names: &[String]) -> Vec<String> {
