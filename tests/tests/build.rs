@@ -79,6 +79,9 @@ fn every_instruction_cache_and_interop() {
     assert!(log.contains("Step 1/23 : FROM ${BASE}:latest AS base"), "{log}");
     assert!(log.contains("Successfully tagged demo/app:1"), "{log}");
     let id = d.ok(&["inspect", "-f", "{{.Id}}", "demo/app:1"]).trim().to_owned();
+    // As Docker: the last step's line names the image, the one "Successfully built" names.
+    let short = &id["sha256:".len().."sha256:".len() + 12];
+    assert!(log.contains(&format!(" ---> {short}\nSuccessfully built {short}\n")), "{log}");
 
     let v: serde_json::Value = serde_json::from_str(&d.ok(&["inspect", "demo/app:1"])).unwrap();
     let c = &v[0]["Config"];

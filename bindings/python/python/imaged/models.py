@@ -24,7 +24,7 @@ from typing import (
     Union,
 )
 
-from . import _util
+from . import _util, errors
 from ._messages import BuildResult, ImageSummary, LoadedImage, PullResult
 from ._util import Auth, Filters, PathLike, Source
 
@@ -118,7 +118,7 @@ class Image(_ImageFields):
     def _save_name(self, named: Union[str, bool]) -> str:
         if isinstance(named, str):
             if named not in self.tags:
-                raise ValueError(f"{named!r} is not a tag of this image ({self.tags})")
+                raise errors.InvalidArgument(f"{named} is not a valid tag for this image (its tags: {self.tags})")
             return named
         return self.tags[0] if named and self.tags else self.id
 

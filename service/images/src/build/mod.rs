@@ -244,8 +244,10 @@ impl Builder<'_> {
                     instruction: ins.original.clone(),
                     cached,
                 });
-                let key = &self.stages.last().expect("a stage").key;
-                self.log(format!(" ---> {}", &key[..12]));
+                if number < total {
+                    let key = &self.stages.last().expect("a stage").key;
+                    self.log(format!(" ---> {}", &key[..12]));
+                }
             }
         }
         let unused: Vec<_> = self.opts.build_args.keys().filter(|k| !self.used_args.contains(*k)).cloned().collect();
@@ -268,6 +270,8 @@ impl Builder<'_> {
         let _gc = self.engine.inner.gc.read().expect("gc lock poisoned");
         let record = self.engine.store_image_blocking(self.ns, &config, stage.state.layers, &names, None)?;
         drop(_gc);
+        // The last step's line names the image it made, as Docker's does.
+        self.log(format!(" ---> {}", record.id.short()));
         self.log(format!("Successfully built {}", record.id.short()));
         for t in &self.opts.tags {
             self.log(format!("Successfully tagged {}", t.familiar()));
