@@ -88,7 +88,8 @@ fn scalar_type(kind: &Kind, package: &str) -> String {
 }
 
 /// A field that is `None` when the message does not carry it: a message field, or a member of a oneof.
-fn nullable(field: &FieldDescriptor) -> bool {
+/// The native module builds objects by the same rule.
+pub fn nullable(field: &FieldDescriptor) -> bool {
     !field.is_list()
         && !field.is_map()
         && (matches!(field.kind(), Kind::Message(_)) || field.containing_oneof().is_some())

@@ -99,14 +99,7 @@ impl tokio::io::AsyncWrite for ChunkSink {
     }
 }
 
-const LIST: &str = "/imaged.v1.Images/List";
 const LIST_RESPONSE: &str = "imaged.v1.ListImagesResponse";
-
-fn list_request(all: bool, filters: Vec<(String, String)>) -> Vec<u8> {
-    use prost::Message as _;
-    let filters = filters.into_iter().map(|(key, value)| pb::Filter { key, value }).collect();
-    pb::ListImagesRequest { all, filters }.encode_to_vec()
-}
 
 macro_rules! unary {
     ($( $(#[$doc:meta])* fn $name:ident / $aname:ident ( $($arg:ident : $ty:ty),* ) => |$c:ident| $body:expr ;)*
@@ -207,16 +200,15 @@ unary! {
         /// path: no prost round trip).
         fn images(&self, py: Python<'_>, all: bool, filters: Vec<(String, String)>) -> PyResult<Py<PyAny>> {
             let c = self.inner.clone();
-            let req = list_request(all, filters);
-            let bytes = wait(py, async move { c.call_encoded(LIST, req).await.map_err(to_py) }, self.timeout)?;
+            let bytes = wait(py, async move { c.list_encoded(all, filters).await.map_err(to_py) }, self.timeout)?;
             Reply::Field(Encoded::raw(LIST_RESPONSE, bytes), "images").into_py(py)
         }
 
         fn images_async<'py>(&self, py: Python<'py>, all: bool, filters: Vec<(String, String)>) -> PyResult<Bound<'py, PyAny>> {
             let c = self.inner.clone();
-            let (req, timeout) = (list_request(all, filters), self.timeout);
+            let timeout = self.timeout;
             pyo3_async_runtimes::tokio::future_into_py(py, async move {
-                let bytes = within(timeout, async move { c.call_encoded(LIST, req).await.map_err(to_py) }).await?;
+                let bytes = within(timeout, async move { c.list_encoded(all, filters).await.map_err(to_py) }).await?;
                 Python::attach(|py| Reply::Field(Encoded::raw(LIST_RESPONSE, bytes), "images").into_py(py))
             })
         }

@@ -146,18 +146,10 @@ fn field_plan(py: Python<'_>, f: &FieldDescriptor) -> PyResult<FieldPlan> {
         }
         _ => None,
     };
-    let nullable = matches!(f.kind(), Kind::Message(_)) || f.containing_oneof().is_some();
-    let default = if f.is_list() || f.is_map() || nullable {
+    let default = if f.is_list() || f.is_map() || imaged_pygen::nullable(f) {
         py.None()
     } else {
-        match f.kind() {
-            Kind::String => PyString::new(py, "").into_any().unbind(),
-            Kind::Bytes => PyBytes::new(py, b"").into_any().unbind(),
-            Kind::Bool => false.into_pyobject(py)?.to_owned().into_any().unbind(),
-            Kind::Double | Kind::Float => 0.0f64.into_pyobject(py)?.into_any().unbind(),
-            Kind::Enum(e) => enum_py(py, &Kind::Enum(e), 0)?.unbind(),
-            _ => 0i64.into_pyobject(py)?.into_any().unbind(),
-        }
+        default_of(py, &f.kind())?.unbind()
     };
     Ok(FieldPlan { kind: f.kind(), list: f.is_list(), map, default, nested: OnceLock::new() })
 }
@@ -239,7 +231,7 @@ fn map_entry<'py>(
     Ok((key, value))
 }
 
-/// The value of an absent map key or value.
+/// The value of an absent field, map key or map value.
 fn default_of<'py>(py: Python<'py>, kind: &Kind) -> PyResult<Bound<'py, PyAny>> {
     match kind {
         Kind::Message(m) => decode(py, &*plan(py, m.full_name())?, &[]),

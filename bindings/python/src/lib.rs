@@ -113,13 +113,17 @@ pub(crate) fn to_py(e: ClientError) -> PyErr {
     err
 }
 
+fn no_answer(t: Duration) -> PyErr {
+    Timeout::new_err(format!("no answer from imaged within {t:?}"))
+}
+
 /// `fut` bounded by `timeout` (the awaitable twin of [`wait`]'s bound): the daemon enforces the deadline it
 /// was sent, this covers a daemon that does not answer at all.
 pub(crate) async fn within<T>(timeout: Option<Duration>, fut: impl Future<Output = PyResult<T>>) -> PyResult<T> {
     match timeout {
         Some(t) => match tokio::time::timeout(t, fut).await {
             Ok(r) => r,
-            Err(_) => Err(Timeout::new_err(format!("no answer from imaged within {t:?}"))),
+            Err(_) => Err(no_answer(t)),
         },
         None => fut.await,
     }
@@ -145,7 +149,7 @@ where
                 if let Some(t) = timeout
                     && start.elapsed() > t
                 {
-                    return Err(Timeout::new_err(format!("no answer from imaged within {t:?}")));
+                    return Err(no_answer(t));
                 }
             }
         }

@@ -8,7 +8,9 @@ use tonic::{
     codegen::http::uri::PathAndQuery,
 };
 
-use crate::{Client, ClientError};
+use prost::Message as _;
+
+use crate::{Client, ClientError, pairs, pb};
 
 /// Passes bytes through: the request is already encoded, the answer is left encoded.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,5 +58,11 @@ impl Client {
         grpc.ready().await.map_err(|e| ClientError::from(Status::unavailable(format!("imaged is not ready: {e}"))))?;
         let answer = grpc.unary(self.req(request), PathAndQuery::from_static(path), RawCodec).await?;
         Ok(answer.into_inner())
+    }
+
+    /// [`Client::list`]'s answer (`ListImagesResponse`) left encoded.
+    pub async fn list_encoded(&self, all: bool, filters: Vec<(String, String)>) -> Result<Bytes, ClientError> {
+        let req = pb::ListImagesRequest { all, filters: pairs(filters) };
+        self.call_encoded("/imaged.v1.Images/List", req.encode_to_vec()).await
     }
 }

@@ -152,40 +152,42 @@ impl Registry {
         service: Option<&str>,
         scope: &str,
     ) -> Result<String, RegistryError> {
-        let mut req = if let Some(c) = creds.filter(|c| !c.identity_token.is_empty()) {
-            // The OAuth2 flow of Docker's token spec: the identity token is a refresh token.
-            let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", c.identity_token.as_str())];
-            form.push(("client_id", "imaged"));
-            if let Some(s) = service {
-                form.push(("service", s));
-            }
-            if !scope.is_empty() {
-                form.push(("scope", scope));
-            }
-            let body: Vec<String> = form.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-            self.http
-                .post(realm)
-                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body.join("&"))
-        } else {
-            self.http.get(realm)
+        let encode = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&")
         };
-        let mut query: Vec<(&str, &str)> = Vec::new();
-        if let Some(s) = service {
-            query.push(("service", s));
-        }
-        for s in scope.split(' ').filter(|s| !s.is_empty()) {
-            query.push(("scope", s));
-        }
-        let qs: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-        let oauth = creds.is_some_and(|c| !c.identity_token.is_empty());
-        if !qs.is_empty() && !oauth {
-            let sep = if realm.contains('?') { '&' } else { '?' };
-            req = self.http.get(format!("{realm}{sep}{}", qs.join("&")));
-        }
-        if let Some(c) = creds.filter(|c| c.has_basic() && !oauth) {
-            req = req.header(AUTHORIZATION, c.basic_header());
-        }
+        let mut params: Vec<(&str, &str)> = service.map(|s| ("service", s)).into_iter().collect();
+        let req = match creds.filter(|c| !c.identity_token.is_empty()) {
+            Some(c) => {
+                // The OAuth2 flow of Docker's token spec: the identity token is a refresh token, sent in a
+                // form (scope as one space-separated field), never as a password.
+                params.extend([
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", c.identity_token.as_str()),
+                    ("client_id", "imaged"),
+                ]);
+                if !scope.is_empty() {
+                    params.push(("scope", scope));
+                }
+                self.http
+                    .post(realm)
+                    .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(encode(&params))
+            }
+            None => {
+                params.extend(scope.split(' ').filter(|s| !s.is_empty()).map(|s| ("scope", s)));
+                let url = if params.is_empty() {
+                    realm.to_owned()
+                } else {
+                    let sep = if realm.contains('?') { '&' } else { '?' };
+                    format!("{realm}{sep}{}", encode(&params))
+                };
+                let req = self.http.get(url);
+                match creds.filter(|c| c.has_basic()) {
+                    Some(c) => req.header(AUTHORIZATION, c.basic_header()),
+                    None => req,
+                }
+            }
+        };
         let resp = req.send().await.map_err(|e| Self::unreachable(host, e))?;
         match resp.status() {
             s if s.is_success() => {}

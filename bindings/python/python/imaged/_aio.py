@@ -138,10 +138,7 @@ class AsyncClient:
         results: List[PullResult] = []
         async for ev in self.pull_stream(reference, all_tags=all_tags, platform=platform,
                                          all_platforms=all_platforms, auth=auth, timeout=timeout):
-            if isinstance(ev, PullResult):
-                results.append(ev)
-            elif progress is not None:
-                progress(ev)
+            _util.route(ev, PullResult, results, progress)
         images = [await self.inspect(r.image_id, timeout=timeout) for r in results]
         return images if all_tags else images[0]
 
@@ -156,10 +153,7 @@ class AsyncClient:
         out: List[PushResult] = []
         async for ev in self.push_stream(reference, all_tags=all_tags, platform=platform, auth=auth,
                                          timeout=timeout):
-            if isinstance(ev, PushResult):
-                out.append(ev)
-            elif progress is not None:
-                progress(ev)
+            _util.route(ev, PushResult, out, progress)
         return out
 
     async def login(self, username: str, password: Optional[str] = None, email: Optional[str] = None,

@@ -156,10 +156,7 @@ class Client:
         results: List[PullResult] = []
         for ev in self.pull_stream(reference, all_tags=all_tags, platform=platform, all_platforms=all_platforms,
                                    auth=auth, timeout=timeout):
-            if isinstance(ev, PullResult):
-                results.append(ev)
-            elif progress is not None:
-                progress(ev)
+            _util.route(ev, PullResult, results, progress)
         images = [self.inspect(r.image_id, timeout=timeout) for r in results]
         return images if all_tags else images[0]
 
@@ -174,10 +171,7 @@ class Client:
         """Pushes; returns one result per tag with the manifest digest the registry stored."""
         out: List[PushResult] = []
         for ev in self.push_stream(reference, all_tags=all_tags, platform=platform, auth=auth, timeout=timeout):
-            if isinstance(ev, PushResult):
-                out.append(ev)
-            elif progress is not None:
-                progress(ev)
+            _util.route(ev, PushResult, out, progress)
         return out
 
     def login(self, username: str, password: Optional[str] = None, email: Optional[str] = None,

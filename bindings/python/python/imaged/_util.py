@@ -8,6 +8,7 @@ from typing import (
     Any,
     AsyncIterable,
     BinaryIO,
+    Callable,
     Dict,
     Iterable,
     Iterator,
@@ -122,6 +123,31 @@ def with_tag(repository: str, tag: Optional[str]) -> str:
     return repository if (":" in last or "@" in repository) else f"{repository}:latest"
 
 
+def route(ev: Any, result_type: type, results: List[Any], progress: Optional[Callable[[Any], Any]]) -> None:
+    """One event of a pull or push: a result is kept, progress goes to the caller's callback."""
+    if isinstance(ev, result_type):
+        results.append(ev)
+    elif progress is not None:
+        progress(ev)
+
+
+def pull_target(repository: str, tag: Optional[str], all_tags: bool) -> str:
+    """docker-py's ``images.pull`` arguments as one reference: every tag of the repository, or one."""
+    return repository if all_tags and not tag else with_tag(repository, tag)
+
+
+def push_target(repository: str, tag: Optional[str]) -> Tuple[str, bool]:
+    """docker-py's ``images.push`` arguments: the reference, and whether every tag goes (no tag named)."""
+    if tag:
+        return with_tag(repository, tag), False
+    return repository, ":" not in repository.rsplit("/", 1)[-1]
+
+
+def list_filters(name: Optional[str], value: Filters) -> List[Tuple[str, str]]:
+    """docker-py's ``images.list(name=…, filters=…)`` as the API's filters."""
+    return filters(value) + ([("reference", name)] if name else [])
+
+
 def unix_time(ts: Optional[str]) -> int:
     """An RFC 3339 timestamp as Unix seconds (0 when unset), as Docker's list and history APIs give."""
     if not ts:
@@ -143,6 +169,11 @@ def docker_history(entries: Sequence[HistoryEntry]) -> List[Dict[str, Any]]:
 def docker_deleted(r: Union[RemoveImageResponse, PruneImagesResponse]) -> List[Dict[str, str]]:
     """``DELETE /images/{name}``: ``[{"Untagged": …}, {"Deleted": …}]``."""
     return [{"Untagged": i.untagged} if i.untagged else {"Deleted": i.deleted} for i in r.items]
+
+
+def docker_prune(r: PruneImagesResponse) -> Dict[str, Any]:
+    """``POST /images/prune``."""
+    return {"ImagesDeleted": docker_deleted(r) or None, "SpaceReclaimed": r.space_reclaimed}
 
 
 def docker_df(d: DiskUsageResponse) -> Dict[str, Any]:

@@ -69,6 +69,14 @@ class _ImageFields:
         assert self._summary is not None
         return dict(self._summary.labels)
 
+    def _save_name(self, named: Union[str, bool]) -> str:
+        """What ``save(named=…)`` saves: one of the tags (the first with ``True``), else the id."""
+        if isinstance(named, str):
+            if named not in self.tags:
+                raise errors.InvalidArgument(f"{named} is not a valid tag for this image (its tags: {self.tags})")
+            return named
+        return self.tags[0] if named and self.tags else self.id
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: '{', '.join(self.tags)}'>"
 
@@ -115,13 +123,6 @@ class Image(_ImageFields):
         target = self._save_name(named)
         return _util.rechunk(self.client.save_stream(target), chunk_size)
 
-    def _save_name(self, named: Union[str, bool]) -> str:
-        if isinstance(named, str):
-            if named not in self.tags:
-                raise errors.InvalidArgument(f"{named} is not a valid tag for this image (its tags: {self.tags})")
-            return named
-        return self.tags[0] if named and self.tags else self.id
-
 
 class ImageCollection:
     """``client.images``: docker-py's image manager. Calling it is the flat ``images()`` call."""
@@ -136,8 +137,8 @@ class ImageCollection:
 
     def list(self, name: Optional[str] = None, all: bool = False, filters: Filters = None) -> List[Image]:
         """Images, as ``Image`` objects; ``name`` limits them to a repository (or ``repo:tag``)."""
-        f = _util.filters(filters) + ([("reference", name)] if name else [])
-        return [Image(self.client, summary=row) for row in self.client._c.images(all, f)]
+        rows = self.client._c.images(all, _util.list_filters(name, filters))
+        return [Image(self.client, summary=row) for row in rows]
 
     def get(self, name: str) -> Image:
         """One image by name, id or id prefix; ``ImageNotFound`` when there is none."""
@@ -147,7 +148,7 @@ class ImageCollection:
              platform: Optional[str] = None, auth_config: Auth = None, **kwargs: Any) -> Union[Image, List[Image]]:
         """Pulls ``repository:tag`` (``latest`` by default) and returns the image; with ``all_tags``, every
         tag of the repository, as a list."""
-        reference = repository if all_tags and not tag else _util.with_tag(repository, tag)
+        reference = _util.pull_target(repository, tag, all_tags)
         results = [ev for ev in self.client.pull_stream(reference, all_tags=all_tags, platform=platform,
                                                          auth=auth_config) if isinstance(ev, PullResult)]
         images = [self.get(r.image_id) for r in results]
@@ -157,10 +158,9 @@ class ImageCollection:
              auth_config: Auth = None, **kwargs: Any) -> Any:
         """Pushes; returns Docker's JSON progress lines as one string, or with ``stream`` an iterator of
         them (dicts with ``decode``)."""
-        reference = _util.with_tag(repository, tag) if tag else repository
-        lines = (_util.docker_progress(ev) for ev in self.client.push_stream(reference, all_tags=not tag and
-                                                                            ":" not in repository.rsplit("/", 1)[-1],
-                                                                            auth=auth_config))
+        reference, all_tags = _util.push_target(repository, tag)
+        events = self.client.push_stream(reference, all_tags=all_tags, auth=auth_config)
+        lines = (_util.docker_progress(ev) for ev in events)
         if stream:
             return lines if decode else (json.dumps(line) + "\r\n" for line in lines)
         return "".join(json.dumps(line) + "\r\n" for line in lines)
@@ -197,8 +197,7 @@ class ImageCollection:
 
     def prune(self, filters: Filters = None) -> Dict[str, Any]:
         """Removes dangling images (all unused ones with ``{"dangling": False}``)."""
-        r = self.client.prune(False, filters)
-        return {"ImagesDeleted": _util.docker_deleted(r) or None, "SpaceReclaimed": r.space_reclaimed}
+        return _util.docker_prune(self.client.prune(False, filters))
 
     def search(self, term: str, limit: Optional[int] = None) -> List[Dict[str, Any]]:
         return [r.to_dict() for r in self.client.search(term, limit or 25)]
@@ -228,7 +227,7 @@ class AsyncImage(_ImageFields):
         return _util.docker_history(await self.client.history(self.id))
 
     async def save(self, chunk_size: int = DEFAULT_CHUNK, named: Union[str, bool] = False) -> AsyncIterator[bytes]:
-        target = Image._save_name(self, named)  # type: ignore[arg-type]
+        target = self._save_name(named)
         r = _util.Rechunker(chunk_size)
         async for piece in self.client.save_stream(target):
             for chunk in r.feed(piece):
@@ -248,8 +247,7 @@ class AsyncImageCollection:
         return await self.client._n(timeout).images_async(all, _util.filters(filters))
 
     async def list(self, name: Optional[str] = None, all: bool = False, filters: Filters = None) -> List[AsyncImage]:
-        f = _util.filters(filters) + ([("reference", name)] if name else [])
-        rows = await self.client._c.images_async(all, f)
+        rows = await self.client._c.images_async(all, _util.list_filters(name, filters))
         return list(await asyncio.gather(*(self.get(r.id) for r in rows)))
 
     async def get(self, name: str) -> AsyncImage:
@@ -258,7 +256,7 @@ class AsyncImageCollection:
     async def pull(self, repository: str, tag: Optional[str] = None, all_tags: bool = False, *,
                    platform: Optional[str] = None, auth_config: Auth = None,
                    **kwargs: Any) -> Union[AsyncImage, List[AsyncImage]]:
-        reference = repository if all_tags and not tag else _util.with_tag(repository, tag)
+        reference = _util.pull_target(repository, tag, all_tags)
         results = [ev async for ev in self.client.pull_stream(reference, all_tags=all_tags, platform=platform,
                                                               auth=auth_config) if isinstance(ev, PullResult)]
         images = [await self.get(r.image_id) for r in results]
@@ -267,8 +265,7 @@ class AsyncImageCollection:
     async def push(self, repository: str, tag: Optional[str] = None, auth_config: Auth = None,
                    **kwargs: Any) -> List[Dict[str, Any]]:
         """Pushes; returns Docker's JSON progress lines as dicts."""
-        reference = _util.with_tag(repository, tag) if tag else repository
-        all_tags = not tag and ":" not in repository.rsplit("/", 1)[-1]
+        reference, all_tags = _util.push_target(repository, tag)
         return [_util.docker_progress(ev) async for ev in self.client.push_stream(reference, all_tags=all_tags,
                                                                                    auth=auth_config)]
 
@@ -299,8 +296,7 @@ class AsyncImageCollection:
         return _util.docker_deleted(await self.client.remove(image, force, noprune))
 
     async def prune(self, filters: Filters = None) -> Dict[str, Any]:
-        r = await self.client.prune(False, filters)
-        return {"ImagesDeleted": _util.docker_deleted(r) or None, "SpaceReclaimed": r.space_reclaimed}
+        return _util.docker_prune(await self.client.prune(False, filters))
 
     async def search(self, term: str, limit: Optional[int] = None) -> List[Dict[str, Any]]:
         return [r.to_dict() for r in await self.client.search(term, limit or 25)]
