@@ -496,6 +496,12 @@ impl Drop for Containerd {
 }
 
 /// skopeo with an accept-anything policy kept in `dir`.
+/// Copies the image tagged `tag` in the OCI layout at `layout` to `dest` (`host:port/repo:tag`) with skopeo.
+pub fn push_layout(dir: &Path, layout: &Path, tag: &str, dest: &str) {
+    let (src, dst) = (format!("oci:{}:{tag}", layout.display()), format!("docker://{dest}"));
+    skopeo(dir, &["copy", "-q", "--dest-tls-verify=false", &src, &dst]);
+}
+
 pub fn skopeo(dir: &Path, args: &[&str]) -> String {
     let policy = dir.join("policy.json");
     std::fs::write(&policy, r#"{"default":[{"type":"insecureAcceptAnything"}]}"#).expect("policy");

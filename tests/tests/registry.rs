@@ -1,8 +1,8 @@
 //! Pull, push, login against the real Debian docker-registry; skopeo as the cross-check.
 use imaged_client::Code;
 use imaged_tests::{
-    Daemon, Layer, REGISTRY_PASSWORD, REGISTRY_USER, RegistryServer, random_bytes, skopeo, write_oci_layout,
-    write_rootfs,
+    Daemon, Layer, REGISTRY_PASSWORD, REGISTRY_USER, RegistryServer, push_layout, random_bytes, skopeo,
+    write_oci_layout, write_rootfs,
 };
 use serde_json::Value;
 
@@ -100,16 +100,7 @@ fn oci_multi_platform_and_zstd_images_pushed_by_skopeo() {
     let zlayout = dir.join("zstd");
     write_oci_layout(&zlayout, "z", &["amd64"], &random_bytes(80_000), Layer::Zstd);
     let zname = format!("{}/lib/zstd:1", reg.addr);
-    skopeo(
-        dir,
-        &[
-            "copy",
-            "-q",
-            "--dest-tls-verify=false",
-            &format!("oci:{}:z", zlayout.display()),
-            &format!("docker://{zname}"),
-        ],
-    );
+    push_layout(dir, &zlayout, "z", &zname);
     d.ok(&["pull", &zname]);
     let raw: Value =
         serde_json::from_str(&skopeo(dir, &["inspect", "--raw", "--tls-verify=false", &format!("docker://{zname}")]))
@@ -207,28 +198,10 @@ fn mirrors_are_tried_first_with_fallback_to_the_origin() {
     // Only the mirror has team/cached:1; only the origin has team/fresh:1.
     let cached = dir.join("cached");
     write_oci_layout(&cached, "c", &["amd64"], &random_bytes(30_000), Layer::Gzip);
-    skopeo(
-        dir,
-        &[
-            "copy",
-            "-q",
-            "--dest-tls-verify=false",
-            &format!("oci:{}:c", cached.display()),
-            &format!("docker://{}/team/cached:1", mirror.addr),
-        ],
-    );
+    push_layout(dir, &cached, "c", &format!("{}/team/cached:1", mirror.addr));
     let fresh = dir.join("fresh");
     write_oci_layout(&fresh, "f", &["amd64"], &random_bytes(30_000), Layer::Gzip);
-    skopeo(
-        dir,
-        &[
-            "copy",
-            "-q",
-            "--dest-tls-verify=false",
-            &format!("oci:{}:f", fresh.display()),
-            &format!("docker://{}/team/fresh:1", origin.addr),
-        ],
-    );
+    push_layout(dir, &fresh, "f", &format!("{}/team/fresh:1", origin.addr));
 
     let name = format!("{}/team/cached:1", origin.addr);
     d.ok(&["pull", &name]);

@@ -4,7 +4,7 @@
 use imaged_tests::{
     Daemon, RegistryServer,
     fault_proxy::{Fault, FaultProxy},
-    skopeo, write_big_layout,
+    push_layout, skopeo, write_big_layout,
 };
 
 /// A registry holding one image with one big layer: (registry, image path, layer digest, layer size).
@@ -17,16 +17,7 @@ fn one_layer_image(dir: &std::path::Path) -> (RegistryServer, String, String, u6
     let (layer, size) =
         (m["layers"][0]["digest"].as_str().unwrap().to_owned(), m["layers"][0]["size"].as_u64().unwrap());
     let image = "faults/big:1".to_owned();
-    skopeo(
-        dir,
-        &[
-            "copy",
-            "-q",
-            "--dest-tls-verify=false",
-            &format!("oci:{}:big", layout.display()),
-            &format!("docker://{}/{image}", reg.addr),
-        ],
-    );
+    push_layout(dir, &layout, "big", &format!("{}/{image}", reg.addr));
     (reg, image, layer, size)
 }
 
