@@ -8,6 +8,7 @@ import asyncio
 import io
 import socket
 import threading
+from typing import Any, Awaitable, Callable
 import time
 
 import imaged
@@ -17,6 +18,12 @@ def _silent_registry() -> tuple[str, socket.socket]:
     """A TCP server on loopback that accepts connections and never answers (a hung registry)."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
+    _hold_connections(srv)
+    return f"127.0.0.1:{srv.getsockname()[1]}", srv
+
+
+def _hold_connections(srv: socket.socket) -> None:
+    """Accepts every connection on `srv` and never answers, until it is closed."""
     srv.listen(16)
     held: list[socket.socket] = []
 
@@ -29,7 +36,6 @@ def _silent_registry() -> tuple[str, socket.socket]:
             held.append(conn)
 
     threading.Thread(target=accept, daemon=True).start()
-    return f"127.0.0.1:{srv.getsockname()[1]}", srv
 
 
 def test_a_timeout_is_a_deadline_the_daemon_sees(daemon) -> None:
@@ -103,19 +109,22 @@ def test_cancelling_an_awaited_pull_stops_it_in_the_daemon(daemon) -> None:
 
 
 class _SlowFile(io.BytesIO):
-    """A file on a slow disk: every read takes 200 ms."""
+    """A file on a slow disk: every read and write takes 200 ms."""
 
     def read(self, n: int = -1) -> bytes:  # type: ignore[override]
         time.sleep(0.2)
         return super().read(n)
 
+    def write(self, data) -> int:  # type: ignore[override]
+        time.sleep(0.2)
+        return super().write(data)
 
-def test_async_load_reads_file_objects_without_blocking_the_loop(daemon, busybox: str) -> None:
-    c = imaged.Client(daemon.host)
-    archive = b"".join(c.save_stream(busybox))
 
-    async def main() -> float:
-        a = imaged.AsyncClient(daemon.host)
+def _watching_the_loop(work: Callable[[], Awaitable[Any]]) -> tuple[Any, float]:
+    """Runs `work` beside a coroutine ticking every 10 ms; returns its result and the longest gap between
+    ticks (how long the event loop was blocked)."""
+
+    async def main() -> tuple[Any, float]:
         gaps: list[float] = []
         done = False
 
@@ -128,14 +137,27 @@ def test_async_load_reads_file_objects_without_blocking_the_loop(daemon, busybox
                 last = now
 
         beat = asyncio.create_task(heartbeat())
-        loaded = await a.load(_SlowFile(archive))
+        result = await work()
         done = True
         await beat
-        assert [i.image_id for i in loaded] == [c.inspect(busybox).id]
-        return max(gaps)
+        return result, max(gaps)
 
-    worst = asyncio.run(main())
+    return asyncio.run(main())
+
+
+def test_async_load_reads_file_objects_without_blocking_the_loop(daemon, busybox: str) -> None:
+    c = imaged.Client(daemon.host)
+    archive = b"".join(c.save_stream(busybox))
+    loaded, worst = _watching_the_loop(lambda: imaged.AsyncClient(daemon.host).load(_SlowFile(archive)))
+    assert [i.image_id for i in loaded] == [c.inspect(busybox).id]
     assert worst < 0.15, f"the event loop stalled for {worst:.2f} s while a file was read"
+
+
+def test_async_save_writes_file_objects_without_blocking_the_loop(daemon, busybox: str) -> None:
+    sink = _SlowFile()
+    size, worst = _watching_the_loop(lambda: imaged.AsyncClient(daemon.host).save(busybox, sink))
+    assert size == len(sink.getvalue()) > 1_000_000
+    assert worst < 0.15, f"the event loop stalled for {worst:.2f} s while a file was written"
 
 
 def test_async_timeouts_are_deadlines_too(daemon) -> None:
@@ -161,5 +183,32 @@ def test_async_timeouts_are_deadlines_too(daemon) -> None:
     try:
         elapsed = asyncio.run(main())
         assert 0.8 < elapsed < 3.0, f"two 0.5 s deadlines took {elapsed:.2f} s"
+    finally:
+        srv.close()
+
+
+def test_a_daemon_that_never_answers_raises_timeout(tmp_path) -> None:
+    """A socket that accepts and says nothing (a hung daemon): the call's own deadline ends it, as Timeout."""
+    path = tmp_path / "hung.sock"
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(str(path))
+    _hold_connections(srv)
+    try:
+        started = time.monotonic()
+        try:
+            imaged.Client(f"unix://{path}", timeout=0.5).images()
+            raise AssertionError("a call to a hung daemon returned")
+        except imaged.Timeout:
+            pass
+        assert time.monotonic() - started < 2.0
+
+        async def main() -> None:
+            try:
+                await imaged.AsyncClient(f"unix://{path}").images(timeout=0.5)
+                raise AssertionError("an awaited call to a hung daemon returned")
+            except imaged.Timeout:
+                pass
+
+        asyncio.run(main())
     finally:
         srv.close()

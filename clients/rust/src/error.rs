@@ -25,6 +25,16 @@ pub enum ClientError {
 
 impl From<tonic::Status> for ClientError {
     fn from(s: tonic::Status) -> Self {
+        // tonic reports the call's own deadline passing on the client side (a daemon that never answers)
+        // as CANCELLED "Timeout expired"; it is the deadline, as when the daemon reports it.
+        if s.code() == tonic::Code::Cancelled && s.message() == tonic::TimeoutExpired(()).to_string() {
+            return Self::Status {
+                code: tonic::Code::DeadlineExceeded,
+                message: "the call's deadline passed before imaged answered".into(),
+                reason: Some("DEADLINE_EXCEEDED".into()),
+                metadata: HashMap::new(),
+            };
+        }
         let info = s.get_details_error_info();
         Self::Status {
             code: s.code(),
@@ -51,5 +61,19 @@ impl ClientError {
             Self::Status { reason, .. } => reason.as_deref(),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod deadline_tests {
+    use super::ClientError;
+
+    #[test]
+    fn the_client_side_deadline_is_deadline_exceeded_not_cancelled() {
+        let timed_out = ClientError::from(tonic::Status::cancelled(tonic::TimeoutExpired(()).to_string()));
+        assert_eq!(timed_out.code(), tonic::Code::DeadlineExceeded);
+        assert_eq!(timed_out.reason(), Some("DEADLINE_EXCEEDED"));
+        let cancelled = ClientError::from(tonic::Status::cancelled("the pull was cancelled"));
+        assert_eq!(cancelled.code(), tonic::Code::Cancelled);
     }
 }
