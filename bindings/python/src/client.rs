@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use tokio::io::AsyncWriteExt;
 
 use crate::{
+    awaitable,
     convert::Encoded,
     streams::{Ev, EvTx, EventStream, Reply, Upload},
     to_py, wait, within,
@@ -118,7 +119,7 @@ macro_rules! unary {
                 fn $aname<'py>(&self, py: Python<'py>, $($arg: $ty),*) -> PyResult<Bound<'py, PyAny>> {
                     let $c = self.inner.clone();
                     let timeout = self.timeout;
-                    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+                    awaitable(py, async move {
                         let reply: Reply = within(timeout, async move { $body.await.map_err(to_py) }).await?;
                         Python::attach(|py| reply.into_py(py))
                     })
@@ -207,7 +208,7 @@ unary! {
         fn images_async<'py>(&self, py: Python<'py>, all: bool, filters: Vec<(String, String)>) -> PyResult<Bound<'py, PyAny>> {
             let c = self.inner.clone();
             let timeout = self.timeout;
-            pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            awaitable(py, async move {
                 let bytes = within(timeout, async move { c.list_encoded(all, filters).await.map_err(to_py) }).await?;
                 Python::attach(|py| Reply::Field(Encoded::raw(LIST_RESPONSE, bytes), "images").into_py(py))
             })

@@ -9,7 +9,10 @@ mod streams;
 
 use std::{
     future::Future,
-    sync::OnceLock,
+    sync::{
+        OnceLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -113,6 +116,49 @@ pub(crate) fn to_py(e: ClientError) -> PyErr {
     err
 }
 
+/// When the last awaitable of this module finished, in ms since the module loaded.
+static LAST_AWAITED: AtomicU64 = AtomicU64::new(0);
+
+fn loaded_at() -> Instant {
+    static AT: OnceLock<Instant> = OnceLock::new();
+    *AT.get_or_init(Instant::now)
+}
+
+/// `fut` as a Python awaitable (pyo3-async-runtimes), noting when it finishes for [`settle`].
+pub(crate) fn awaitable<'py, T>(
+    py: Python<'py>,
+    fut: impl Future<Output = PyResult<T>> + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    loaded_at();
+    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let result = fut.await;
+        LAST_AWAITED.store(loaded_at().elapsed().as_millis() as u64, Ordering::Relaxed);
+        result
+    })
+}
+
+/// Registered with `atexit` by `imaged`: pyo3-async-runtimes hands an awaited result to the event loop from
+/// a worker thread that, having woken the loop, still needs the GIL once more to let go of its references.
+/// A script that exits right after its last `await` could start finalizing Python in that moment, and the
+/// worker then crashes the process. This waits (GIL released) until 100 ms have passed since the last
+/// awaitable finished: nothing when the program ends long after it.
+#[pyfunction]
+fn settle(py: Python<'_>) {
+    py.detach(|| {
+        let last = LAST_AWAITED.load(Ordering::Relaxed);
+        if last == 0 {
+            return;
+        }
+        let since = (loaded_at().elapsed().as_millis() as u64).saturating_sub(last);
+        if since < 100 {
+            std::thread::sleep(Duration::from_millis(100 - since));
+        }
+    });
+}
+
 fn no_answer(t: Duration) -> PyErr {
     Timeout::new_err(format!("no answer from imaged within {t:?}"))
 }
@@ -162,6 +208,7 @@ fn _imaged(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let _ = pyo3_async_runtimes::tokio::init_with_runtime(runtime());
     m.add_class::<client::Client>()?;
     m.add_function(wrap_pyfunction!(convert::register, m)?)?;
+    m.add_function(wrap_pyfunction!(settle, m)?)?;
     m.add_class::<streams::EventStream>()?;
     m.add_class::<streams::Upload>()?;
     for (name, ty) in [

@@ -16,6 +16,7 @@ use tokio::{
 };
 
 use crate::{
+    awaitable,
     convert::{Encoded, encoded, message_py},
     runtime, to_py, wait, within,
 };
@@ -160,7 +161,7 @@ impl EventStream {
     /// Awaitable of the next event, or `None` at the end.
     fn next_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (rx, timeout) = (self.rx.clone(), self.timeout);
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             let item = within(timeout, next_item(rx)).await?;
             Python::attach(|py| item.map(|ev| to_tuple(py, ev)).transpose())
         })
@@ -239,12 +240,12 @@ impl Upload {
     }
 
     fn write_async<'py>(&self, py: Python<'py>, data: Vec<u8>) -> PyResult<Bound<'py, PyAny>> {
-        pyo3_async_runtimes::tokio::future_into_py(py, write_chunk(self.writer.clone(), data))
+        awaitable(py, write_chunk(self.writer.clone(), data))
     }
 
     fn finish_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (writer, result) = (self.writer.clone(), self.result.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        awaitable(py, async move {
             let reply = finish_upload(writer, result).await?;
             Python::attach(|py| reply.into_py(py))
         })

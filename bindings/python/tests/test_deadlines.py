@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import subprocess
+import sys
 import threading
 from typing import Any, Awaitable, Callable
 import time
@@ -210,5 +212,38 @@ def test_a_daemon_that_never_answers_raises_timeout(tmp_path) -> None:
                 pass
 
         asyncio.run(main())
+    finally:
+        srv.close()
+
+
+_EXIT_RIGHT_AFTER_AN_AWAIT = """
+import asyncio, sys, imaged
+host = sys.argv[1]
+try:
+    imaged.Client(host, timeout=0.3).images()
+except imaged.Timeout:
+    pass
+async def main():
+    try:
+        await imaged.AsyncClient(host, timeout=0.3).images()
+    except imaged.Timeout:
+        print("timed out")
+asyncio.run(main())
+"""
+
+
+def test_a_script_may_exit_right_after_its_last_await(tmp_path) -> None:
+    # The awaited result is handed over by a worker thread that needs the GIL once more; without
+    # imaged's atexit hook, exiting in that moment crashed the interpreter (SIGSEGV/SIGABRT) in about one
+    # run in three to eight here.
+    path = tmp_path / "hung.sock"
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(str(path))
+    _hold_connections(srv)
+    try:
+        for _ in range(10):
+            r = subprocess.run([sys.executable, "-c", _EXIT_RIGHT_AFTER_AN_AWAIT, f"unix://{path}"],
+                               capture_output=True, text=True, timeout=30)
+            assert r.returncode == 0 and r.stdout == "timed out\n", (r.returncode, r.stdout, r.stderr)
     finally:
         srv.close()

@@ -20,6 +20,7 @@ Errors are ``ImagedError`` (alias ``APIError``) subclasses by meaning, with ``co
 
 from __future__ import annotations
 
+import atexit as _atexit
 import os as _os
 from typing import Mapping as _Mapping
 from typing import Optional as _Optional
@@ -57,6 +58,9 @@ from .models import Image as Image
 from .models import ImageCollection as ImageCollection
 
 _imaged.register(_messages.MESSAGES, _messages.ENUMS)
+# An awaited result is handed over by a worker thread that needs the GIL once more afterwards; exiting in
+# that moment would crash the interpreter. Waits at most 100 ms, and only right after an await.
+_atexit.register(_imaged.settle)
 
 __version__: str = _imaged.__version__
 

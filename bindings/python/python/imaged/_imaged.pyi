@@ -6,7 +6,7 @@ from typing import Any, Awaitable, Dict, List, Optional, Tuple, Type, final
 from typing_extensions import TypeAlias
 
 __all__ = [
-    "Client", "register", "EventStream", "Upload", "ImagedError", "NotFound", "ImageNotFound", "AlreadyExists",
+    "Client", "register", "settle", "EventStream", "Upload", "ImagedError", "NotFound", "ImageNotFound", "AlreadyExists",
     "InvalidArgument", "FailedPrecondition", "Unauthenticated", "PermissionDenied", "Unavailable", "Timeout",
     "Conflict", "Cancelled", "ResourceExhausted", "Unimplemented", "__version__",
 ]
@@ -33,6 +33,7 @@ class ResourceExhausted(ImagedError): ...
 class Unimplemented(ImagedError): ...
 
 def register(messages: Dict[str, Type[Any]], enums: Dict[str, Type[Any]]) -> None: ...
+def settle() -> None: ...
 
 _Credentials: TypeAlias = Optional[Tuple[str, str, str]]
 
